@@ -45,3 +45,22 @@ class Service(Protocol):
     def handle(self, request: Request) -> Response | None: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class SandboxContext:
+    """What every sandbox service is built with.
+
+    `endpoint_url` is the gateway's own URL: a service that needs another AWS service (AppFlow
+    writing Parquet to S3, Redshift Data reading the Glue catalog) calls it through boto3 like any
+    client would, so moto's state stays the single source of truth.
+    """
+
+    endpoint_url: str
+    state_dir: str
+    region: str = "eu-west-1"
+    account_id: str = "123456789012"
+
+
+class ServiceFactory(Protocol):
+    def __call__(self, context: SandboxContext) -> Service: ...
