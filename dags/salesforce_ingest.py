@@ -1,0 +1,5 @@
+"""Salesforce -> lake: one DAG per object of include/config/flows.yaml (see lakehouse.airflow)."""
+
+from lakehouse.airflow.dagfile import generate
+
+globals().update(generate(__file__, "ingest"))

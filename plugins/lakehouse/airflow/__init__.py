@@ -1,0 +1,1 @@
+"""Airflow edge: builds DAGs from plans with the Amazon provider's operators and ours."""

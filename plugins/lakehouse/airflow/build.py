@@ -1,0 +1,203 @@
+"""Map DagPlans onto DAGs: the provider's operators where they fit, ours where they do not."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from airflow.providers.amazon.aws.operators.appflow import AppflowRecordsShortCircuitOperator
+from airflow.providers.amazon.aws.operators.redshift_data import RedshiftDataOperator
+from airflow.providers.amazon.aws.operators.s3 import S3DeleteObjectsOperator
+from airflow.sdk import DAG, Asset, CronDataIntervalTimetable, DeltaDataIntervalTimetable, TaskGroup, chain
+from airflow.sdk.bases.timetable import BaseTimetable
+
+from lakehouse.airflow.operators.appflow import AppflowStartRunOperator
+from lakehouse.airflow.operators.catalog import (
+    GluePartitionOperator,
+    GlueTableOperator,
+    SalesforceSchemaOperator,
+)
+from lakehouse.airflow.operators.checks import PartitionCheckOperator
+from lakehouse.airflow.operators.upsert import ResultsValidationOperator, UpsertReportOperator
+from lakehouse.airflow.sensors.appflow import AppflowRunSensor
+from lakehouse.config.schedule import Schedule
+from lakehouse.plan import DagPlan, ProfilePlan
+from lakehouse.sql import render_sql
+
+
+def _jinja(expression: str) -> str:
+    """A run-time template; written without f-string brace doubling, which hides typos."""
+    return "{{ " + expression + " }}"
+
+
+WINDOW_START = _jinja("data_interval_start.isoformat()")
+WINDOW_END = _jinja("data_interval_end.isoformat()")
+FLOW_TIMEOUT = dt.timedelta(hours=2)
+"""A flow still running after this is treated as hung: the sensor fails and stops it."""
+
+
+def timetable(schedule: Schedule) -> BaseTimetable | None:
+    """Data-interval timetables, so each run owns [start, end) for its window and partition."""
+    if schedule.kind == "cron" and schedule.cron:
+        return CronDataIntervalTimetable(schedule.cron, timezone="UTC")
+    if schedule.kind == "interval" and schedule.interval_seconds:
+        return DeltaDataIntervalTimetable(dt.timedelta(seconds=schedule.interval_seconds))
+    return None
+
+
+def build_dag(plan: DagPlan, sql_dir: Path) -> DAG:
+    flow = plan.flow
+    with DAG(
+        dag_id=plan.dag_id,
+        schedule=timetable(plan.schedule),
+        start_date=plan.start_date,
+        catchup=False,
+        max_active_runs=1,
+        tags=plan.tags,
+        description=flow.description,
+        doc_md=plan.doc_md(),
+        default_args={
+            "owner": flow.owner,
+            "retries": flow.retries,
+            "retry_delay": dt.timedelta(minutes=flow.retry_delay_minutes),
+            "retry_exponential_backoff": True,
+            "max_retry_delay": dt.timedelta(hours=1),
+        },
+    ) as dag:
+        for profile in plan.profiles:
+            with TaskGroup(group_id=profile.group_id, tooltip=profile.profile):
+                if plan.direction == "ingest":
+                    _ingest(plan, profile, sql_dir)
+                else:
+                    _upsert(plan, profile)
+    return dag
+
+
+def _aws(plan: DagPlan) -> dict[str, Any]:
+    return {"aws_conn_id": plan.environment.aws_conn_id, "region_name": plan.environment.region}
+
+
+def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path) -> None:
+    flow, env, aws = plan.flow, plan.environment, _aws(plan)
+    group = profile.group_id
+    value = _jinja(f"data_interval_start.strftime('{plan.partition_format}')")
+    partition_prefix = f"{profile.prefix}/{flow.bookmark_col}={value}"
+    partition_location = f"s3://{profile.bucket}/{partition_prefix}/"
+    redshift = env.redshift
+    warehouse: dict[str, Any] = {
+        "database": redshift.database,
+        "workgroup_name": redshift.workgroup_name,
+        "cluster_identifier": redshift.cluster_identifier,
+        "db_user": redshift.db_user,
+        "wait_for_completion": True,
+        "poll_interval": 5,
+    }
+    sql_values = {
+        "external_schema": profile.external_schema,
+        "glue_database": profile.glue_database,
+        "spectrum_role_arn": redshift.spectrum_role_arn,
+        "region": env.region,
+    }
+    view_values = {
+        "views_schema": env.views_schema_for(profile.profile),
+        "table": profile.table,
+        "external_schema": profile.external_schema,
+        "timestamp_column": flow.timestamp_field.lower(),
+        "bookmark_col": flow.bookmark_col,
+    }
+    chain(
+        S3DeleteObjectsOperator(
+            task_id="prepare_partition", bucket=profile.bucket, prefix=partition_prefix + "/", **aws
+        ),
+        AppflowStartRunOperator(
+            task_id="run_flow",
+            flow_name=profile.appflow_flow,
+            timestamp_field=flow.timestamp_field if flow.incremental_load else None,
+            window_start=WINDOW_START,
+            window_end=WINDOW_END,
+            destination_prefix=partition_prefix,
+            **aws,
+        ),
+        wait := _wait_for_flow(profile, aws),
+        AppflowRecordsShortCircuitOperator(
+            task_id="has_records",
+            flow_name=profile.appflow_flow,
+            appflow_run_task_id=f"{group}.run_flow",
+            **aws,
+        ),
+        schema := SalesforceSchemaOperator(
+            task_id="discover_schema", connector_profile=profile.profile, object_name=flow.sf_object, **aws
+        ),
+        GlueTableOperator(
+            task_id="register_table",
+            database=profile.glue_database,
+            table=profile.table,
+            location=profile.location,
+            partition_column=flow.bookmark_col,
+            columns=schema.output,
+            description=f"AppFlow ingestion table for {flow.sf_object} ({profile.profile})",
+            **aws,
+        ),
+        GluePartitionOperator(
+            task_id="register_partition",
+            database=profile.glue_database,
+            table=profile.table,
+            location=partition_location,
+            value=value,
+            **aws,
+        ),
+        RedshiftDataOperator(
+            task_id="ensure_external_schema",
+            sql=render_sql(sql_dir, "external_schema", **sql_values)[0],
+            **warehouse,
+            **aws,
+        ),
+        RedshiftDataOperator(
+            task_id="build_views",
+            sql=render_sql(sql_dir, "current_state_view", **view_values),
+            **warehouse,
+            **aws,
+        ),
+        PartitionCheckOperator(
+            task_id="check_data",
+            location=partition_location,
+            expected_records=_jinja(f"ti.xcom_pull(task_ids='{wait.task_id}')['records_processed']"),
+            outlets=[
+                Asset(name=f"{profile.glue_database}.{profile.table}", uri=profile.location.rstrip("/"))
+            ],
+            **aws,
+        ),
+    )
+
+
+def _wait_for_flow(profile: ProfilePlan, aws: dict[str, Any]) -> AppflowRunSensor:
+    execution_id = _jinja(f"ti.xcom_pull(task_ids='{profile.group_id}.run_flow', key='execution_id')")
+    return AppflowRunSensor(
+        task_id="wait_for_flow",
+        flow_name=profile.appflow_flow,
+        execution_id=execution_id,
+        poke_interval=30,
+        timeout=FLOW_TIMEOUT.total_seconds(),
+        retries=0,
+        **aws,
+    )
+
+
+def _upsert(plan: DagPlan, profile: ProfilePlan) -> None:
+    flow, aws = plan.flow, _aws(plan)
+    chain(
+        ResultsValidationOperator(
+            task_id="validate_results",
+            location=profile.location,
+            connector_profile=profile.profile,
+            object_name=flow.sf_object,
+            upsert_fields=flow.upsert_field_list,
+            **aws,
+        ),
+        AppflowStartRunOperator(task_id="run_flow", flow_name=profile.appflow_flow, **aws),
+        wait := _wait_for_flow(profile, aws),
+        UpsertReportOperator(
+            task_id="report_records", result=wait.output, max_failed_records=flow.max_failed_records
+        ),
+    )

@@ -1,0 +1,121 @@
+"""Schema discovery and catalog registration: Salesforce fields -> Glue table -> partition."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from airflow.providers.amazon.aws.hooks.appflow import AppflowHook
+from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
+from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
+from airflow.sdk import BaseOperator
+
+from lakehouse.airflow.connections import wrangler_session
+from lakehouse.aws.catalog import add_partitions, ensure_table
+from lakehouse.aws.salesforce_types import fields_from_entity
+
+
+class SalesforceSchemaOperator(AwsBaseOperator[AppflowHook]):
+    """Read an object's fields from its org (the seed's get_salesforce_object_fields).
+
+    Returns {column: glue_type} in Salesforce's field order.
+    """
+
+    aws_hook_class = AppflowHook
+    template_fields: Sequence[str] = aws_template_fields("connector_profile", "object_name")
+
+    def __init__(self, *, connector_profile: str, object_name: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.connector_profile = connector_profile
+        self.object_name = object_name
+
+    def execute(self, context: Any) -> dict[str, str]:
+        response = self.hook.conn.describe_connector_entity(
+            connectorEntityName=self.object_name,
+            connectorType="Salesforce",
+            connectorProfileName=self.connector_profile,
+        )
+        fields = fields_from_entity(response)
+        if not fields:
+            raise ValueError(
+                f"Salesforce reports no fields for {self.object_name} ({self.connector_profile})"
+            )
+        return {f.column: f.glue_type for f in fields}
+
+
+class GlueTableOperator(BaseOperator):
+    """Create the object's table, or add the columns Salesforce gained (never drops one)."""
+
+    template_fields: Sequence[str] = ("columns",)
+
+    def __init__(
+        self,
+        *,
+        database: str,
+        table: str,
+        location: str,
+        partition_column: str,
+        columns: Any,
+        description: str,
+        aws_conn_id: str | None = "aws_default",
+        region_name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.database = database
+        self.table = table
+        self.location = location
+        self.partition_column = partition_column
+        self.columns = columns
+        self.description = description
+        self.aws_conn_id = aws_conn_id
+        self.region_name = region_name
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        change = ensure_table(
+            wrangler_session(self.aws_conn_id, self.region_name),
+            database=self.database,
+            table=self.table,
+            location=self.location,
+            columns=self.columns,
+            partition_column=self.partition_column,
+            description=self.description,
+        )
+        if change.kept_types:
+            self.log.warning(
+                "Salesforce changed the type of %s; the catalog keeps the old type", change.kept_types
+            )
+        return {"created": change.created, "added_columns": list(change.added_columns)}
+
+
+class GluePartitionOperator(BaseOperator):
+    """Register the interval's partition (idempotent: a rerun registers nothing new)."""
+
+    template_fields: Sequence[str] = ("location", "value")
+
+    def __init__(
+        self,
+        *,
+        database: str,
+        table: str,
+        location: str,
+        value: str,
+        aws_conn_id: str | None = "aws_default",
+        region_name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.database = database
+        self.table = table
+        self.location = location
+        self.value = value
+        self.aws_conn_id = aws_conn_id
+        self.region_name = region_name
+
+    def execute(self, context: Any) -> int:
+        return add_partitions(
+            wrangler_session(self.aws_conn_id, self.region_name),
+            database=self.database,
+            table=self.table,
+            partitions={self.location: self.value},
+        )

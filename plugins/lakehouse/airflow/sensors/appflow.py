@@ -1,0 +1,64 @@
+"""Wait for one AppFlow execution, found by id, without holding a worker slot.
+
+Tracking by execution id (not "the latest run") is what the provider's waiter lacks when several
+runs are listed (apache/airflow#33461); a terminal error fails at once with AppFlow's own message
+instead of being retried, because retrying the wait cannot change a finished run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from airflow.providers.amazon.aws.hooks.appflow import AppflowHook
+from airflow.providers.amazon.aws.sensors.base_aws import AwsBaseSensor
+from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
+from airflow.sdk import PokeReturnValue
+from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout
+
+from lakehouse.aws.appflow_requests import find_execution
+
+
+class AppflowRunSensor(AwsBaseSensor[AppflowHook]):
+    aws_hook_class = AppflowHook
+    template_fields: Sequence[str] = aws_template_fields("flow_name", "execution_id")
+    ui_color = "#33ffec"
+
+    def __init__(self, *, flow_name: str, execution_id: str, **kwargs: Any) -> None:
+        kwargs.setdefault("mode", "reschedule")
+        super().__init__(**kwargs)
+        self.flow_name = flow_name
+        self.execution_id = execution_id
+
+    def poke(self, context: Any) -> PokeReturnValue | bool:
+        paginator = self.hook.conn.get_paginator("describe_flow_execution_records")
+        record = find_execution(paginator.paginate(flowName=self.flow_name), self.execution_id)
+        if record is None:
+            self.log.info("Execution %s of %s not listed yet", self.execution_id, self.flow_name)
+            return False
+        status = record.get("executionStatus")
+        if status == "InProgress":
+            return False
+        result = record.get("executionResult", {})
+        if status == "Successful":
+            return PokeReturnValue(
+                is_done=True,
+                xcom_value={
+                    "execution_id": self.execution_id,
+                    "records_processed": int(result.get("recordsProcessed", 0)),
+                    "bytes_written": int(result.get("bytesWritten", 0)),
+                    "records_failed": int(result.get("errorInfo", {}).get("putFailuresCount", 0)),
+                },
+            )
+        message = result.get("errorInfo", {}).get("executionMessage") or "no message from AppFlow"
+        raise AirflowFailException(
+            f"AppFlow flow {self.flow_name} execution {self.execution_id} ended {status}: {message}"
+        )
+
+    def execute(self, context: Any) -> Any:
+        try:
+            return super().execute(context)
+        except AirflowSensorTimeout:
+            self.log.error("Stopping hung flow %s after the sensor's timeout", self.flow_name)
+            self.hook.conn.stop_flow(flowName=self.flow_name)
+            raise

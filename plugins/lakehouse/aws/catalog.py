@@ -1,0 +1,67 @@
+"""Glue catalog through awswrangler: the seed's create_external_parquet_table and
+create_parquet_table_date_partition, made idempotent and safe for schema evolution."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import awswrangler as wr
+import boto3
+
+
+@dataclass(frozen=True)
+class TableChange:
+    created: bool
+    added_columns: tuple[str, ...]
+    kept_types: tuple[str, ...]
+    """Columns whose type changed in Salesforce: the catalog keeps the old type (never drops data)."""
+
+
+def ensure_table(
+    session: boto3.Session,
+    *,
+    database: str,
+    table: str,
+    location: str,
+    columns: Mapping[str, str],
+    partition_column: str,
+    description: str,
+) -> TableChange:
+    """Create the table, or add the columns Salesforce gained since; never drop or retype one."""
+    wr.catalog.create_database(database, exist_ok=True, boto3_session=session)
+    existing = wr.catalog.get_table_types(database=database, table=table, boto3_session=session)
+    if existing is None:
+        wr.catalog.create_parquet_table(
+            database=database,
+            table=table,
+            path=location,
+            columns_types=dict(columns),
+            partitions_types={partition_column: "string"},
+            description=description,
+            mode="overwrite",
+            boto3_session=session,
+        )
+        return TableChange(created=True, added_columns=(), kept_types=())
+    added = tuple(name for name in columns if name not in existing)
+    for name in added:
+        wr.catalog.add_column(
+            database=database, table=table, column_name=name, column_type=columns[name], boto3_session=session
+        )
+    kept = tuple(name for name in columns if name in existing and existing[name] != columns[name])
+    return TableChange(created=False, added_columns=added, kept_types=kept)
+
+
+def add_partitions(
+    session: boto3.Session, *, database: str, table: str, partitions: Mapping[str, str]
+) -> int:
+    """Register partitions {location: value} that are not registered yet, in batches of 100."""
+    registered = wr.catalog.get_partitions(database=database, table=table, boto3_session=session)
+    missing = {
+        location: [value] for location, value in partitions.items() if [value] not in registered.values()
+    }
+    if missing:
+        wr.catalog.add_parquet_partitions(
+            database=database, table=table, partitions_values=missing, boto3_session=session
+        )
+    return len(missing)

@@ -1,0 +1,85 @@
+"""Salesforce field types (as DescribeConnectorEntity reports them) to Glue column types.
+
+Text-like and compound types become `string`: Spectrum cannot query Salesforce's compound
+address/location structures column by column anyway, and a string never loses data.
+
+| Salesforce type | Glue type |
+|---|---|
+| id, reference, string, textarea, (multi)picklist, combobox, email, phone, url, | string |
+| encryptedstring, base64, time, address, location, anyType | string |
+| boolean | boolean |
+| int | int |
+| long | bigint |
+| double, percent, currency | double |
+| date | date |
+| datetime | timestamp |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+GLUE_TYPES: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "id",
+            "reference",
+            "string",
+            "textarea",
+            "picklist",
+            "multipicklist",
+            "combobox",
+            "email",
+            "phone",
+            "url",
+            "encryptedstring",
+            "base64",
+            "time",
+            "address",
+            "location",
+            "anytype",
+        ],
+        "string",
+    ),
+    "boolean": "boolean",
+    "int": "int",
+    "long": "bigint",
+    "double": "double",
+    "percent": "double",
+    "currency": "double",
+    "date": "date",
+    "datetime": "timestamp",
+}
+
+
+@dataclass(frozen=True)
+class SalesforceField:
+    name: str
+    sf_type: str
+    upsertable: bool = False
+
+    @property
+    def glue_type(self) -> str:
+        return GLUE_TYPES.get(self.sf_type.lower(), "string")
+
+    @property
+    def column(self) -> str:
+        return self.name.lower()
+
+
+def fields_from_entity(response: Mapping[str, Any]) -> list[SalesforceField]:
+    """The fields of a DescribeConnectorEntity response (the seed's get_salesforce_object_fields)."""
+    fields = []
+    for entry in response["connectorEntityFields"]:
+        details = entry.get("supportedFieldTypeDetails", {}).get("v1", {})
+        destination = entry.get("destinationProperties", {})
+        fields.append(
+            SalesforceField(
+                name=entry["identifier"],
+                sf_type=details.get("fieldType", "string"),
+                upsertable=bool(destination.get("isUpsertable", False)),
+            )
+        )
+    return fields

@@ -1,0 +1,122 @@
+"""One Salesforce object moving between Salesforce and the lake: the `flows.yaml` entries.
+
+Keys and meanings are the seed's AppFlow YAML (source, destination, name/object_name,
+incremental_load, schedule_expression, s3_prefix, connector_profile, description, environment,
+upsert_field_list, bookmark_col, pii), plus what operating it on Airflow needs (timestamp_field,
+owner, tags, start_date, retries, pii_columns).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from lakehouse.config.fields import Flag, named, named_list, optional_na
+from lakehouse.config.names import (
+    APPFLOW_CONNECTOR_PROFILE,
+    APPFLOW_DESCRIPTION,
+    DAG_TAG,
+    FLOW_NAME,
+    GLUE_NAME,
+    OWNER,
+    S3_PREFIX,
+    SALESFORCE_NAME,
+    identifier_problem,
+)
+from lakehouse.config.schedule import Schedule, ScheduleError, parse_schedule
+
+Endpoint = Literal["salesforce", "s3"]
+SalesforceName = Annotated[str, named(SALESFORCE_NAME)]
+
+
+class FlowSettings(BaseModel):
+    """Every key a flow may set; `defaults:` sets the same keys for all flows at once."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    source: Endpoint = Field("salesforce", description="Where records come from: salesforce or s3.")
+    destination: Endpoint = Field("s3", description="Where records go: s3 (the lake) or salesforce.")
+    incremental_load: Flag = Field(
+        True,
+        description="1: each run loads the records whose timestamp_field lies in its data interval; "
+        "0: each run loads a full snapshot.",
+    )
+    schedule_expression: str = Field(
+        "rate(1 day)", description="rate(N unit), AWS six-field cron(...), or na (on demand only)."
+    )
+    s3_prefix: Annotated[str | None, BeforeValidator(optional_na), named(S3_PREFIX)] = Field(
+        None,
+        description="Prefix in the zone's bucket (raw for ingest, results for upserts); na = the "
+        "default <profile>/<object>.",
+    )
+    connector_profile: Annotated[list[str], *named_list(APPFLOW_CONNECTOR_PROFILE)] = Field(
+        default_factory=list, description="AppFlow connector profile(s): a CSV string or a list."
+    )
+    description: Annotated[str, named(APPFLOW_DESCRIPTION)] = Field(
+        "AppFlow flow from Salesforce", description="Shown in AppFlow and in the DAG's documentation."
+    )
+    environment: str = Field("all", description="all, or one environment of environments.yaml (dev, prod).")
+    upsert_field_list: Annotated[list[str], *named_list(SALESFORCE_NAME)] = Field(
+        default_factory=list,
+        description="Salesforce fields that identify a record for upserts (s3 -> salesforce only).",
+    )
+    bookmark_col: Annotated[str, named(GLUE_NAME)] = Field(
+        "appflow_date_str", description="Partition column registered in the Glue catalog (YYYYMMDD)."
+    )
+    pii: Flag = Field(False, description="1 when the object holds personal data (see pii_columns).")
+    timestamp_field: SalesforceName = Field(
+        "LastModifiedDate", description="Datetime field that windows incremental loads."
+    )
+    owner: Annotated[str, named(OWNER)] = Field("data-platform", description="Airflow owner of the DAG.")
+    tags: Annotated[list[str], *named_list(DAG_TAG)] = Field(
+        default_factory=list, description="Extra Airflow tags."
+    )
+    start_date: dt.date = Field(dt.date(2025, 1, 1), description="First data interval (UTC), YYYY-MM-DD.")
+    retries: int = Field(2, ge=0, le=10, description="Task retries before the run fails.")
+    retry_delay_minutes: int = Field(5, ge=1, le=1440, description="First retry delay; doubles each try.")
+    max_failed_records: int = Field(
+        0, ge=0, description="Upserts: failed records tolerated before the run fails."
+    )
+    pii_columns: Annotated[list[str], *named_list(SALESFORCE_NAME)] = Field(
+        default_factory=list, description="Salesforce fields withheld from non-privileged roles."
+    )
+
+    @field_validator("schedule_expression")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        try:
+            parse_schedule(value)
+        except ScheduleError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("bookmark_col")
+    @classmethod
+    def _bookmark_identifier(cls, value: str) -> str:
+        problem = identifier_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class Flow(FlowSettings):
+    """A flow after defaults are applied. Rules that tie fields together live in `rules.py`."""
+
+    name: Annotated[str, named(FLOW_NAME)] = Field(description="Flow name: DAG id, table and AppFlow flow.")
+    object_name: SalesforceName | None = Field(
+        None, description="Salesforce object API name; defaults to name."
+    )
+
+    @property
+    def sf_object(self) -> str:
+        return self.object_name or self.name
+
+    @property
+    def schedule(self) -> Schedule:
+        return parse_schedule(self.schedule_expression)
+
+    @property
+    def direction(self) -> Literal["ingest", "upsert"]:
+        return "ingest" if self.destination == "s3" else "upsert"

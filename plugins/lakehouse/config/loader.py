@@ -1,0 +1,280 @@
+"""Load `flows.yaml` and `environments.yaml`, apply defaults, and collect every problem.
+
+Loading never stops at the first problem: each flow is validated on its own, so a config with
+one bad flow still yields the good ones (the DAG files build those and surface the problems as an
+import error), and `lakehouse validate` can list everything to fix in one go.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from lakehouse.config.environments import ENV_NAME, Environment, rendered_name_problems
+from lakehouse.config.errors import ConfigError, Problem
+from lakehouse.config.flows import Flow, FlowSettings
+from lakehouse.config.rules import environment_rules, flow_rules, uniqueness_rules
+from lakehouse.config.yaml_source import YamlDocument, load_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+FLOWS_FILE = "flows.yaml"
+ENVIRONMENTS_FILE = "environments.yaml"
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """The valid part of a configuration and everything wrong with the rest."""
+
+    config_dir: Path
+    environments: dict[str, Environment]
+    flows: list[Flow]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def error(self) -> ConfigError:
+        return ConfigError(self.problems)
+
+    def flows_for(self, env: str) -> list[Flow]:
+        return [f for f in self.flows if f.environment in ("all", env)]
+
+
+def load_config(config_dir: Path) -> LoadedConfig:
+    """Read both files of `config_dir`. Unreadable files become problems, not exceptions."""
+    problems: list[Problem] = []
+    environments = _load_environments(config_dir / ENVIRONMENTS_FILE, problems)
+    flows = _load_flows(config_dir / FLOWS_FILE, environments, problems)
+    return LoadedConfig(config_dir, environments, flows, problems)
+
+
+def _read(file: Path, problems: list[Problem]) -> YamlDocument | None:
+    if not file.is_file():
+        problems.append(Problem(file, 1, "", "file not found"))
+        return None
+    try:
+        return load_yaml(file)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _load_environments(file: Path, problems: list[Problem]) -> dict[str, Environment]:
+    doc = _read(file, problems)
+    if doc is None:
+        return {}
+    report = _Reporter(doc, problems)
+    if not isinstance(doc.data, dict) or not isinstance(doc.data.get("environments"), dict):
+        report.at((), "", "expected a mapping with the key 'environments: {dev: {...}, prod: {...}}'")
+        return {}
+    for key in doc.data:
+        if key != "environments":
+            report.at((key,), str(key), "unknown key; the file holds only 'environments'")
+    valid: dict[str, Environment] = {}
+    for name, raw in doc.data["environments"].items():
+        path = ("environments", str(name))
+        where = f"environments[{name}]"
+        if not isinstance(name, str) or not ENV_NAME.fullmatch(name):
+            report.at(path, where, "an environment name is 1-16 lowercase letters and digits")
+            continue
+        before = len(problems)
+        env = report.validate(Environment, raw, path, where)
+        if env is None:
+            continue
+        for field_name, message in rendered_name_problems(name, env):
+            report.at((*path, *field_name.split(".")), f"{where}.{field_name}", message)
+        if len(problems) == before:
+            valid[name] = env
+    return valid
+
+
+def _load_flows(file: Path, environments: Mapping[str, Environment], problems: list[Problem]) -> list[Flow]:
+    doc = _read(file, problems)
+    if doc is None:
+        return []
+    report = _Reporter(doc, problems)
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("flows"), list):
+        report.at((), "", "expected a mapping with 'defaults: {...}' (optional) and 'flows: [...]'")
+        return []
+    for key in data:
+        if key not in ("defaults", "flows"):
+            report.at((key,), str(key), "unknown key; the file holds 'defaults' and 'flows'")
+    defaults = _defaults(data.get("defaults"), report)
+    candidates: list[tuple[int, Flow]] = []
+    for index, raw in enumerate(data["flows"]):
+        flow = _flow(index, raw, defaults, environments, report)
+        if flow is not None:
+            candidates.append((index, flow))
+    duplicates = uniqueness_rules(candidates, environments)
+    rejected = {index for index, _, _ in duplicates}
+    for index, field_name, message in duplicates:
+        report.at(
+            ("flows", index, field_name),
+            f"flows[{_label(data['flows'][index], index)}].{field_name}",
+            message,
+        )
+    return [flow for index, flow in candidates if index not in rejected]
+
+
+def _defaults(raw: Any, report: _Reporter) -> dict[str, Any]:
+    """Defaults are validated once, where they are written; flows inherit only the valid keys."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        report.at(("defaults",), "defaults", "expected a mapping of flow keys")
+        return {}
+    for key in ("name", "object_name"):
+        if key in raw:
+            report.at(("defaults", key), f"defaults.{key}", "is per flow; it cannot have a default")
+    settings = {k: v for k, v in raw.items() if k not in ("name", "object_name")}
+    bad = report.invalid_keys(FlowSettings, settings, ("defaults",), "defaults")
+    return {k: v for k, v in settings.items() if k not in bad}
+
+
+def _flow(
+    index: int,
+    raw: Any,
+    defaults: dict[str, Any],
+    environments: Mapping[str, Environment],
+    report: _Reporter,
+) -> Flow | None:
+    path = ("flows", index)
+    label = _label(raw, index)
+    where = f"flows[{label}]"
+    if not isinstance(raw, dict):
+        report.at(path, where, "expected a mapping with at least 'name'")
+        return None
+    merged = {**defaults, **raw}
+    inherited = {k for k in defaults if k not in raw}
+    bad: set[str] = set()
+    flow = report.validate(Flow, merged, path, where, inherited=inherited, bad_keys=bad)
+    checked = flow or _without(merged, bad)
+    if checked is None:
+        return None
+    problems = [
+        (field_name, message)
+        for field_name, message in flow_rules(checked) + environment_rules(checked, environments)
+        if field_name.split(".")[0] not in bad
+    ]
+    for field_name, message in problems:
+        report.field(path, where, field_name, message, inherited)
+    return None if problems or flow is None else flow
+
+
+def _without(merged: dict[str, Any], bad: set[str]) -> Flow | None:
+    """The flow with its invalid keys left at their defaults, so cross-field rules can still run
+    and the user sees every problem at once, not one layer per attempt."""
+    try:
+        return Flow.model_validate({k: v for k, v in merged.items() if k not in bad})
+    except ValidationError:
+        return None
+
+
+def _label(raw: Any, index: int) -> str:
+    name = raw.get("name") if isinstance(raw, dict) else None
+    return name if isinstance(name, str) and name else f"#{index + 1}"
+
+
+class _Reporter:
+    """Turns pydantic errors and rule violations into one-line problems with file and line."""
+
+    def __init__(self, doc: YamlDocument, problems: list[Problem]) -> None:
+        self.doc = doc
+        self.problems = problems
+
+    def at(self, path: tuple[str | int, ...], where: str, message: str) -> None:
+        self.problems.append(Problem(self.doc.file, self.doc.line_of(path), where, message))
+
+    def field(
+        self,
+        path: tuple[str | int, ...],
+        where: str,
+        field_name: str,
+        message: str,
+        inherited: set[str] = frozenset(),  # type: ignore[assignment]
+    ) -> None:
+        head = field_name.split(".")[0]
+        if head in inherited:
+            self.at(("defaults", head), f"{where}.{field_name} (from defaults)", message)
+        else:
+            self.at((*path, *field_name.split(".")), f"{where}.{field_name}", message)
+
+    def validate(
+        self,
+        model: type[M],
+        raw: Any,
+        path: tuple[str | int, ...],
+        where: str,
+        inherited: set[str] = frozenset(),  # type: ignore[assignment]
+        bad_keys: set[str] | None = None,
+    ) -> M | None:
+        try:
+            return model.model_validate(raw)
+        except ValidationError as exc:
+            for error in exc.errors():
+                loc = error["loc"]
+                field_name = ".".join(str(part) for part in loc)
+                if loc and bad_keys is not None:
+                    bad_keys.add(str(loc[0]))
+                if loc and loc[0] in inherited:
+                    continue  # reported once, at the defaults
+                message = _message(error, model, loc)
+                if loc:
+                    self.field(path, where, field_name, message)
+                else:
+                    self.at(path, where, message)
+            return None
+
+    def invalid_keys(
+        self, model: type[BaseModel], raw: dict[str, Any], path: tuple[str | int, ...], where: str
+    ) -> set[str]:
+        """Validate a partial mapping; report and return the keys that are wrong."""
+        try:
+            model.model_validate(raw)
+        except ValidationError as exc:
+            bad: set[str] = set()
+            for error in exc.errors():
+                loc = error["loc"]
+                if not loc:
+                    continue
+                bad.add(str(loc[0]))
+                self.field(path, where, ".".join(str(p) for p in loc), _message(error, model, loc))
+            return bad
+        return set()
+
+
+def _message(error: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return _unknown_key(str(loc[-1]), _allowed_keys(model, loc))
+    if kind == "missing":
+        return "is required"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if "input" in error and kind not in ("value_error",) and not isinstance(error["input"], (dict, list)):
+        message += f" (got {error['input']!r})"
+    return message
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys of the (possibly nested) model that `loc` points into."""
+    current: type[BaseModel] = model
+    for part in loc[:-1]:
+        info = current.model_fields.get(str(part))
+        annotation = info.annotation if info else None
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            current = annotation
+    return sorted(current.model_fields)
+
+
+def _unknown_key(key: str, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"unknown key '{key}'; {hint}allowed keys: {', '.join(allowed)}"

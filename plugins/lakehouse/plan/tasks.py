@@ -1,0 +1,24 @@
+"""The steps of each pipeline, in order. Task ids are part of the operator's vocabulary (the UI,
+`airflow tasks clear`, alerts), so they are named once, here."""
+
+from __future__ import annotations
+
+INGEST_TASKS: tuple[tuple[str, str], ...] = (
+    ("prepare_partition", "empty the interval's partition path so the run replaces it"),
+    ("run_flow", "point the AppFlow flow at the interval and partition, start it"),
+    ("wait_for_flow", "wait for the execution id's end, without holding a worker slot"),
+    ("has_records", "skip the catalog steps when the interval has no records"),
+    ("discover_schema", "read the object's fields from Salesforce (DescribeConnectorEntity)"),
+    ("register_table", "create or evolve the Glue table"),
+    ("register_partition", "register the interval's partition"),
+    ("ensure_external_schema", "CREATE EXTERNAL SCHEMA IF NOT EXISTS, outside a transaction"),
+    ("build_views", "the object's Spectrum SQL from include/sql"),
+    ("check_data", "rows equal AppFlow's count; Id never null or duplicated"),
+)
+
+UPSERT_TASKS: tuple[tuple[str, str], ...] = (
+    ("validate_results", "results match the object's upsertable fields before anything is sent"),
+    ("run_flow", "point the AppFlow flow at the results, start it"),
+    ("wait_for_flow", "wait for the execution id's end, without holding a worker slot"),
+    ("report_records", "records processed and failed; fail above the flow's threshold"),
+)
