@@ -32,18 +32,23 @@ Flag = Annotated[bool, BeforeValidator(_flag)]
 """0/1 as in the seed, or false/true."""
 
 
-def named(rule: NameRule) -> AfterValidator:
-    """Check a string against a service's naming rule."""
+def named(rule: NameRule) -> BeforeValidator:
+    """Check a string against a service's naming rule.
 
-    def check(value: str | None) -> str | None:
+    Numbers are refused rather than converted: `account_id: 011111111111` would lose its zero.
+    """
+
+    def check(value: Any) -> Any:
         if value is None:  # optional fields: absence is checked by the model, not the rule
             return value
-        problem = rule.problem(value)
+        if not isinstance(value, str):
+            raise ValueError(f"expected text, got {value!r}; quote it in YAML ({rule.explain})")
+        problem = rule.problem(value.strip())
         if problem:
             raise ValueError(problem)
         return value
 
-    return AfterValidator(check)
+    return BeforeValidator(check)
 
 
 def named_list(rule: NameRule) -> tuple[BeforeValidator, AfterValidator]:

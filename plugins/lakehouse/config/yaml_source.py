@@ -23,6 +23,16 @@ from lakehouse.config.errors import ConfigError
 Path_ = tuple[str | int, ...]
 
 
+class _DatelessLoader(_Loader):
+    """Dates stay text, so the config model parses them and a bad one gets a line-numbered error
+    (PyYAML would raise a bare ValueError for `2026-13-01`)."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+    }
+
+
 @dataclass(frozen=True)
 class YamlDocument:
     """A parsed YAML file: plain Python data plus the line of every value (1-based)."""
@@ -50,7 +60,7 @@ def load_yaml(file: Path) -> YamlDocument:
 
 
 def parse_yaml(text: str, file: Path) -> YamlDocument:
-    loader = _Loader(text)
+    loader = _DatelessLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

@@ -1,0 +1,39 @@
+"""Suite-wide settings: Airflow's home in a temp dir, the dev environment, no real AWS credentials."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_CONFIG = REPO / "include" / "config"
+
+_home = tempfile.mkdtemp(prefix="lakehouse-airflow-home-")
+os.environ.setdefault("AIRFLOW_HOME", _home)
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
+os.environ["LAKEHOUSE_ENV"] = "dev"
+os.environ.pop("LAKEHOUSE_STRICT", None)
+os.environ.pop("LAKEHOUSE_INCLUDE_DIR", None)
+for _key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+    os.environ.pop(_key, None)
+os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"  # noqa: S105 - sandbox credentials, not a secret
+os.environ["AWS_DEFAULT_REGION"] = "eu-west-1"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_home, ignore_errors=True)
+
+
+@pytest.fixture
+def include_copy(tmp_path: Path) -> Iterator[Path]:
+    """A writable copy of include/ (config and SQL) that a test may break."""
+    target = tmp_path / "include"
+    shutil.copytree(REPO / "include", target)
+    yield target
