@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ os.environ.pop("LAKEHOUSE_INCLUDE_DIR", None)
 for _key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
     os.environ.pop(_key, None)
 os.environ["AWS_ACCESS_KEY_ID"] = "testing"
-os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"  # noqa: S105 - sandbox credentials, not a secret
+os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
 os.environ["AWS_DEFAULT_REGION"] = "eu-west-1"
 
 
@@ -32,8 +31,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture
-def include_copy(tmp_path: Path) -> Iterator[Path]:
+def include_copy(tmp_path: Path) -> Path:
     """A writable copy of include/ (config and SQL) that a test may break."""
     target = tmp_path / "include"
     shutil.copytree(REPO / "include", target)
-    yield target
+    return target

@@ -46,43 +46,189 @@ def flow(extra: str, name: str = "Lead") -> str:
 
 # (id, flows.yaml, expected line, expected where, a fragment of the message)
 CASES = [
-    ("unknown-key-typo", flow("schedul_expression: rate(1 day)\n"), 8, "flows[Lead].schedul_expression", "did you mean 'schedule_expression'"),
-    ("unknown-key-in-defaults", BASE.replace("  description: daily load\n", "  desc: x\n"), 3, "defaults.desc", "unknown key 'desc'"),
+    (
+        "unknown-key-typo",
+        flow("schedul_expression: rate(1 day)\n"),
+        8,
+        "flows[Lead].schedul_expression",
+        "did you mean 'schedule_expression'",
+    ),
+    (
+        "unknown-key-in-defaults",
+        BASE.replace("  description: daily load\n", "  desc: x\n"),
+        3,
+        "defaults.desc",
+        "unknown key 'desc'",
+    ),
     ("bad-source", flow("source: oracle\n"), 8, "flows[Lead].source", "'salesforce' or 's3'"),
-    ("both-salesforce", flow("source: salesforce\ndestination: salesforce\nupsert_field_list: Id\n"), 9, "flows[Lead].destination", "one must be salesforce and the other s3"),
-    ("incremental-not-flag", flow("incremental_load: 2\n"), 8, "flows[Lead].incremental_load", "must be 0 or 1"),
+    (
+        "both-salesforce",
+        flow("source: salesforce\ndestination: salesforce\nupsert_field_list: Id\n"),
+        9,
+        "flows[Lead].destination",
+        "one must be salesforce and the other s3",
+    ),
+    (
+        "incremental-not-flag",
+        flow("incremental_load: 2\n"),
+        8,
+        "flows[Lead].incremental_load",
+        "must be 0 or 1",
+    ),
     ("pii-not-flag", flow("pii: yes please\n"), 8, "flows[Lead].pii", "must be 0 or 1"),
-    ("rate-plural", flow('schedule_expression: "rate(1 days)"\n'), 8, "flows[Lead].schedule_expression", "rate(1 day)"),
-    ("rate-unit", flow('schedule_expression: "rate(2 weeks)"\n'), 8, "flows[Lead].schedule_expression", "minute(s), hour(s) or day(s)"),
-    ("cron-five-fields", flow('schedule_expression: "cron(0 12 * * ?)"\n'), 8, "flows[Lead].schedule_expression", "has 5 fields"),
-    ("cron-no-question-mark", flow('schedule_expression: "cron(0 12 * * * *)"\n'), 8, "flows[Lead].schedule_expression", "must be '?'"),
-    ("cron-year", flow('schedule_expression: "cron(0 12 * * ? 2027)"\n'), 8, "flows[Lead].schedule_expression", "year field must be '*'"),
-    ("cron-hour-range", flow('schedule_expression: "cron(0 24 * * ? *)"\n'), 8, "flows[Lead].schedule_expression", "outside 0-23"),
-    ("cron-dow-range", flow('schedule_expression: "cron(0 2 ? * 0 *)"\n'), 8, "flows[Lead].schedule_expression", "1 = Sunday"),
-    ("schedule-word", flow("schedule_expression: daily\n"), 8, "flows[Lead].schedule_expression", "is not a schedule"),
-    ("sql-in-name", flow("", name="'Lead; DROP TABLE x'"), 7, "flows[Lead; DROP TABLE x].name", "flow name starts with a letter"),
-    ("bad-object-name", flow("object_name: Lead Object\n"), 8, "flows[Lead].object_name", "Salesforce API name"),
+    (
+        "rate-plural",
+        flow('schedule_expression: "rate(1 days)"\n'),
+        8,
+        "flows[Lead].schedule_expression",
+        "rate(1 day)",
+    ),
+    (
+        "rate-unit",
+        flow('schedule_expression: "rate(2 weeks)"\n'),
+        8,
+        "flows[Lead].schedule_expression",
+        "minute(s), hour(s) or day(s)",
+    ),
+    (
+        "cron-five-fields",
+        flow('schedule_expression: "cron(0 12 * * ?)"\n'),
+        8,
+        "flows[Lead].schedule_expression",
+        "has 5 fields",
+    ),
+    (
+        "cron-no-question-mark",
+        flow('schedule_expression: "cron(0 12 * * * *)"\n'),
+        8,
+        "flows[Lead].schedule_expression",
+        "must be '?'",
+    ),
+    (
+        "cron-year",
+        flow('schedule_expression: "cron(0 12 * * ? 2027)"\n'),
+        8,
+        "flows[Lead].schedule_expression",
+        "year field must be '*'",
+    ),
+    (
+        "cron-hour-range",
+        flow('schedule_expression: "cron(0 24 * * ? *)"\n'),
+        8,
+        "flows[Lead].schedule_expression",
+        "outside 0-23",
+    ),
+    (
+        "cron-dow-range",
+        flow('schedule_expression: "cron(0 2 ? * 0 *)"\n'),
+        8,
+        "flows[Lead].schedule_expression",
+        "1 = Sunday",
+    ),
+    (
+        "schedule-word",
+        flow("schedule_expression: daily\n"),
+        8,
+        "flows[Lead].schedule_expression",
+        "is not a schedule",
+    ),
+    (
+        "sql-in-name",
+        flow("", name="'Lead; DROP TABLE x'"),
+        7,
+        "flows[Lead; DROP TABLE x].name",
+        "flow name starts with a letter",
+    ),
+    (
+        "bad-object-name",
+        flow("object_name: Lead Object\n"),
+        8,
+        "flows[Lead].object_name",
+        "Salesforce API name",
+    ),
     ("reserved-bookmark", flow("bookmark_col: select\n"), 8, "flows[Lead].bookmark_col", "reserved word"),
     ("uppercase-bookmark", flow("bookmark_col: LoadDate\n"), 8, "flows[Lead].bookmark_col", "lowercase"),
     ("prefix-traversal", flow("s3_prefix: ../secrets\n"), 8, "flows[Lead].s3_prefix", "'..' segment"),
     ("prefix-leading-slash", flow("s3_prefix: /raw\n"), 8, "flows[Lead].s3_prefix", "no leading"),
-    ("profile-bad-chars", flow("connector_profile: profile one\n"), 8, "flows[Lead].connector_profile", "connector profile name"),
-    ("profile-undeclared", flow("connector_profile: other-profile\n"), 8, "flows[Lead].connector_profile", "not declared for environment"),
-    ("description-chars", flow("description: 'drop; <script>'\n"), 8, "flows[Lead].description", "AppFlow descriptions allow"),
-    ("unknown-environment", flow("environment: staging\n"), 8, "flows[Lead].environment", "allowed: all, dev, prod"),
-    ("upsert-needs-fields", flow("source: s3\ndestination: salesforce\nschedule_expression: na\n"), 7, "flows[Lead].upsert_field_list", "needs the fields"),
-    ("upsert-fields-on-ingest", flow("upsert_field_list: ExternalId__c\n"), 8, "flows[Lead].upsert_field_list", "only applies"),
-    ("upsert-two-orgs", flow("source: s3\ndestination: salesforce\nupsert_field_list: Id\nconnector_profile: roche-salesforce-connector-profile1,roche-salesforce-connector-profile2\n"), 11, "flows[Lead].connector_profile", "exactly one org"),
-    ("manual-incremental", flow("schedule_expression: na\n"), 7, "flows[Lead].incremental_load", "no data interval"),
+    (
+        "profile-bad-chars",
+        flow("connector_profile: profile one\n"),
+        8,
+        "flows[Lead].connector_profile",
+        "connector profile name",
+    ),
+    (
+        "profile-undeclared",
+        flow("connector_profile: other-profile\n"),
+        8,
+        "flows[Lead].connector_profile",
+        "not declared for environment",
+    ),
+    (
+        "description-chars",
+        flow("description: 'drop; <script>'\n"),
+        8,
+        "flows[Lead].description",
+        "AppFlow descriptions allow",
+    ),
+    (
+        "unknown-environment",
+        flow("environment: staging\n"),
+        8,
+        "flows[Lead].environment",
+        "allowed: all, dev, prod",
+    ),
+    (
+        "upsert-needs-fields",
+        flow("source: s3\ndestination: salesforce\nschedule_expression: na\n"),
+        7,
+        "flows[Lead].upsert_field_list",
+        "needs the fields",
+    ),
+    (
+        "upsert-fields-on-ingest",
+        flow("upsert_field_list: ExternalId__c\n"),
+        8,
+        "flows[Lead].upsert_field_list",
+        "only applies",
+    ),
+    (
+        "upsert-two-orgs",
+        flow(
+            "source: s3\ndestination: salesforce\nupsert_field_list: Id\nconnector_profile: roche-salesforce-connector-profile1,roche-salesforce-connector-profile2\n"
+        ),
+        11,
+        "flows[Lead].connector_profile",
+        "exactly one org",
+    ),
+    (
+        "manual-incremental",
+        flow("schedule_expression: na\n"),
+        7,
+        "flows[Lead].incremental_load",
+        "no data interval",
+    ),
     ("pii-without-columns", flow("pii: 1\n"), 7, "flows[Lead].pii_columns", "list the columns"),
     ("pii-columns-without-pii", flow("pii_columns: Email\n"), 7, "flows[Lead].pii", "set pii: 1"),
     ("duplicate-name", flow("", name="account"), 7, "flows[account].name", "already used by flow 'Account'"),
-    ("duplicate-object", flow("object_name: Account\n"), 8, "flows[Lead].object_name", "already moved by flow 'Account'"),
+    (
+        "duplicate-object",
+        flow("object_name: Account\n"),
+        8,
+        "flows[Lead].object_name",
+        "already moved by flow 'Account'",
+    ),
     ("duplicate-key", flow("pii: 0\npii: 1\n"), 9, "flows.1.pii", "duplicate key 'pii'"),
     ("retries-range", flow("retries: 99\n"), 8, "flows[Lead].retries", "less than or equal to 10"),
     ("bad-start-date", flow("start_date: 2026-13-01\n"), 8, "flows[Lead].start_date", "date"),
     ("tags-duplicate", flow("tags: [gtm, gtm]\n"), 8, "flows[Lead].tags", "more than once"),
-    ("name-in-defaults", BASE.replace("  description: daily load\n", "  name: X\n"), 3, "defaults.name", "cannot have a default"),
+    (
+        "name-in-defaults",
+        BASE.replace("  description: daily load\n", "  name: X\n"),
+        3,
+        "defaults.name",
+        "cannot have a default",
+    ),
     ("flows-not-a-list", "flows:\n  name: Account\n", 1, "", "'flows: [...]'"),
     ("flow-not-a-mapping", BASE + "  - Lead\n", 7, "flows[#2]", "expected a mapping"),
     ("missing-name", BASE + "  - object_name: Lead\n", 7, "flows[#2].name", "is required"),
@@ -91,18 +237,67 @@ CASES = [
 ]
 
 ENV_CASES = [
-    ("account-id", ('account_id: "111111111111"', 'account_id: "1111"'), 3, "environments[dev].account_id", "12 digits"),
-    ("account-id-unquoted", ('account_id: "111111111111"', "account_id: 111111111111"), 3, "environments[dev].account_id", "quote it"),
-    ("bucket-uppercase", ("raw: gtm-lakehouse-dev-raw", "raw: GTM_Raw"), 7, "environments[dev].buckets.raw", "S3 bucket name"),
-    ("bucket-shared", ("curated: gtm-lakehouse-dev-curated", "curated: gtm-lakehouse-dev-raw"), 6, "environments[dev].buckets", "its own bucket"),
-    ("role-arn", ("role/RedshiftSpectrumRole", "role/Spectrum Role"), 18, "environments[dev].redshift.spectrum_role_arn", "IAM role ARN"),
-    ("glue-template", ('glue_database: "{profile}_{env}"', 'glue_database: "{profil}"'), 14, "environments[dev].glue_database", "bad template"),
-    ("two-warehouses", ("workgroup_name: gtm-lakehouse-dev", "workgroup_name: gtm-lakehouse-dev\n      cluster_identifier: c1\n      db_user: x"), 15, "environments[dev].redshift", "exactly one of"),
+    (
+        "account-id",
+        ('account_id: "111111111111"', 'account_id: "1111"'),
+        3,
+        "environments[dev].account_id",
+        "12 digits",
+    ),
+    (
+        "account-id-unquoted",
+        ('account_id: "111111111111"', "account_id: 111111111111"),
+        3,
+        "environments[dev].account_id",
+        "quote it",
+    ),
+    (
+        "bucket-uppercase",
+        ("raw: gtm-lakehouse-dev-raw", "raw: GTM_Raw"),
+        7,
+        "environments[dev].buckets.raw",
+        "S3 bucket name",
+    ),
+    (
+        "bucket-shared",
+        ("curated: gtm-lakehouse-dev-curated", "curated: gtm-lakehouse-dev-raw"),
+        6,
+        "environments[dev].buckets",
+        "its own bucket",
+    ),
+    (
+        "role-arn",
+        ("role/RedshiftSpectrumRole", "role/Spectrum Role"),
+        18,
+        "environments[dev].redshift.spectrum_role_arn",
+        "IAM role ARN",
+    ),
+    (
+        "glue-template",
+        ('glue_database: "{profile}_{env}"', 'glue_database: "{profil}"'),
+        14,
+        "environments[dev].glue_database",
+        "bad template",
+    ),
+    (
+        "two-warehouses",
+        (
+            "workgroup_name: gtm-lakehouse-dev",
+            "workgroup_name: gtm-lakehouse-dev\n      cluster_identifier: c1\n      db_user: x",
+        ),
+        15,
+        "environments[dev].redshift",
+        "exactly one of",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("flows_yaml", "line", "where", "fragment"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_bad_flow_is_reported_with_file_line_and_field(tmp_path: Path, flows_yaml: str, line: int, where: str, fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("flows_yaml", "line", "where", "fragment"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_bad_flow_is_reported_with_file_line_and_field(
+    tmp_path: Path, flows_yaml: str, line: int, where: str, fragment: str
+) -> None:
     config = write_config(tmp_path, flows_yaml)
     problems = load_config(config).problems
     rendered = [str(p) for p in problems]
@@ -111,8 +306,12 @@ def test_bad_flow_is_reported_with_file_line_and_field(tmp_path: Path, flows_yam
     assert matching, f"expected '{prefix} ...{fragment}...' in:\n" + "\n".join(rendered)
 
 
-@pytest.mark.parametrize(("change", "line", "where", "fragment"), [c[1:] for c in ENV_CASES], ids=[c[0] for c in ENV_CASES])
-def test_bad_environment_is_reported_with_file_line_and_field(tmp_path: Path, change: tuple[str, str], line: int, where: str, fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "line", "where", "fragment"), [c[1:] for c in ENV_CASES], ids=[c[0] for c in ENV_CASES]
+)
+def test_bad_environment_is_reported_with_file_line_and_field(
+    tmp_path: Path, change: tuple[str, str], line: int, where: str, fragment: str
+) -> None:
     text = (SAMPLE_CONFIG / "environments.yaml").read_text()
     # The sample has a comment header of 4 lines; the cases count lines from `environments:`.
     header = text.index("environments:")
@@ -146,7 +345,11 @@ def test_invalid_flow_does_not_remove_valid_ones(tmp_path: Path) -> None:
 
 
 def test_a_bad_default_is_reported_once_at_its_line(tmp_path: Path) -> None:
-    config = write_config(tmp_path, BASE.replace("  description: daily load\n", '  schedule_expression: "rate(5 day)"\n') + "  - name: Lead\n")
+    config = write_config(
+        tmp_path,
+        BASE.replace("  description: daily load\n", '  schedule_expression: "rate(5 day)"\n')
+        + "  - name: Lead\n",
+    )
     problems = [p for p in load_config(config).problems if "schedule_expression" in p.where]
     assert [(p.line, p.where) for p in problems] == [(3, "defaults.schedule_expression")]
 

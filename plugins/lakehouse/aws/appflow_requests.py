@@ -85,10 +85,18 @@ def update_flow_request(
     return request
 
 
-def find_execution(pages: Any, execution_id: str) -> dict[str, Any] | None:
-    """The record of `execution_id` among DescribeFlowExecutionRecords pages (newest first)."""
-    for page in pages:
+def find_execution(client: Any, flow_name: str, execution_id: str) -> dict[str, Any] | None:
+    """The record of `execution_id`, paging DescribeFlowExecutionRecords (newest first).
+
+    botocore has no paginator for this operation, so the nextToken loop is ours.
+    """
+    request: dict[str, Any] = {"flowName": flow_name, "maxResults": 100}
+    while True:
+        page = client.describe_flow_execution_records(**request)
         for record in page.get("flowExecutions", []):
             if record.get("executionId") == execution_id:
                 return dict(record)
-    return None
+        token = page.get("nextToken")
+        if not token:
+            return None
+        request["nextToken"] = token

@@ -31,8 +31,7 @@ class AppflowRunSensor(AwsBaseSensor[AppflowHook]):
         self.execution_id = execution_id
 
     def poke(self, context: Any) -> PokeReturnValue | bool:
-        paginator = self.hook.conn.get_paginator("describe_flow_execution_records")
-        record = find_execution(paginator.paginate(flowName=self.flow_name), self.execution_id)
+        record = find_execution(self.hook.conn, self.flow_name, self.execution_id)
         if record is None:
             self.log.info("Execution %s of %s not listed yet", self.execution_id, self.flow_name)
             return False

@@ -1,0 +1,145 @@
+"""The real DagBag over dags/: no import errors, the expected DAGs, and their structure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from airflow.dag_processing.dagbag import DagBag
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.airflow
+
+INGEST_STEPS = [
+    "prepare_partition",
+    "run_flow",
+    "wait_for_flow",
+    "has_records",
+    "discover_schema",
+    "register_table",
+    "register_partition",
+    "ensure_external_schema",
+    "build_views",
+    "check_data",
+]
+UPSERT_STEPS = ["validate_results", "run_flow", "wait_for_flow", "report_records"]
+P1 = "roche_salesforce_connector_profile1"
+P2 = "roche_salesforce_connector_profile2"
+
+
+def dagbag(env: str = "dev", folder: Path = REPO / "dags") -> DagBag:
+    os.environ["LAKEHOUSE_ENV"] = env
+    try:
+        return DagBag(str(folder))
+    finally:
+        os.environ["LAKEHOUSE_ENV"] = "dev"
+
+
+@pytest.fixture(scope="module")
+def dev() -> DagBag:
+    return dagbag("dev")
+
+
+def test_no_import_errors_and_exactly_the_expected_dags(dev: DagBag) -> None:
+    assert dev.import_errors == {}
+    assert sorted(dev.dags) == [
+        "sfdc_ingest__account",
+        "sfdc_ingest__contact",
+        "sfdc_ingest__opportunity_dev",
+        "sfdc_upsert__custom_salesforce_object",
+    ]
+
+
+def test_prod_gets_its_own_flows_only() -> None:
+    prod = dagbag("prod")
+    assert prod.import_errors == {}
+    assert sorted(prod.dags) == [
+        "sfdc_ingest__account",
+        "sfdc_ingest__contact",
+        "sfdc_ingest__opportunity",
+        "sfdc_upsert__custom_salesforce_object",
+    ]
+
+
+def chain_of(dag: object, group: str, steps: list[str]) -> None:
+    tasks = {t.task_id: t for t in dag.tasks}  # type: ignore[attr-defined]
+    for upstream, downstream in itertools.pairwise(steps):
+        assert tasks[f"{group}.{upstream}"].downstream_task_ids == {f"{group}.{downstream}"}
+    assert tasks[f"{group}.{steps[0]}"].upstream_task_ids == set()
+
+
+def test_ingest_dag_structure(dev: DagBag) -> None:
+    dag = dev.dags["sfdc_ingest__account"]
+    assert sorted(t.task_id for t in dag.tasks) == sorted(f"{g}.{s}" for g in (P1, P2) for s in INGEST_STEPS)
+    chain_of(dag, P1, INGEST_STEPS)
+    chain_of(dag, P2, INGEST_STEPS)
+    tasks = {t.task_id: t for t in dag.tasks}
+    assert type(tasks[f"{P1}.prepare_partition"]).__name__ == "S3DeleteObjectsOperator"
+    assert type(tasks[f"{P1}.has_records"]).__name__ == "AppflowRecordsShortCircuitOperator"
+    assert type(tasks[f"{P1}.ensure_external_schema"]).__name__ == "RedshiftDataOperator"
+    assert tasks[f"{P1}.wait_for_flow"].mode == "reschedule"
+    assert tasks[f"{P1}.run_flow"].flow_name == f"dev-{P1}-account"
+    assert tasks[f"{P1}.run_flow"].timestamp_field == "LastModifiedDate"
+    outlets = tasks[f"{P1}.check_data"].outlets
+    assert [a.name for a in outlets] == [f"{P1}_dev.account"]
+
+
+def test_dag_settings(dev: DagBag) -> None:
+    dag = dev.dags["sfdc_ingest__contact"]
+    assert dag.max_active_runs == 1
+    assert dag.catchup is False
+    assert type(dag.timetable).__name__ == "CronDataIntervalTimetable"
+    assert dag.timetable.expression == "0 2 * * *"
+    assert dag.start_date == dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    assert {"lakehouse", "dev", "ingest", "Contact", "hcp"} <= set(dag.tags)
+    assert dag.owner == "gtm-data-platform"
+    task = dag.get_task(f"{P1}.run_flow")
+    assert task.retries == 2
+    assert task.retry_exponential_backoff
+    assert task.retry_delay == dt.timedelta(minutes=5)
+    assert "SystemModstamp" in (dag.doc_md or "")
+    assert f"s3://gtm-lakehouse-dev-raw/appflow/{P1}/contact/" in (dag.doc_md or "")
+
+
+def test_full_load_has_no_window_and_upsert_is_manual(dev: DagBag) -> None:
+    snapshot = dev.dags["sfdc_ingest__opportunity_dev"]
+    assert snapshot.get_task(f"{P1}.run_flow").timestamp_field is None
+    upsert = dev.dags["sfdc_upsert__custom_salesforce_object"]
+    assert type(upsert.timetable).__name__ == "NullTimetable"
+    chain_of(upsert, P1, UPSERT_STEPS)
+    assert sorted(t.task_id for t in upsert.tasks) == sorted(f"{P1}.{s}" for s in UPSERT_STEPS)
+
+
+def test_templates_render_the_data_interval(dev: DagBag) -> None:
+    """The partition path and the window come from the run's data interval, nothing else."""
+    dag = dev.dags["sfdc_ingest__account"]
+    task = dag.get_task(f"{P1}.run_flow")
+    assert (
+        task.destination_prefix
+        == f"appflow/{P1}/account/appflow_date_str={{{{ data_interval_start.strftime('%Y%m%d') }}}}"
+    )
+    assert task.window_start == "{{ data_interval_start.isoformat() }}"
+    sql = dag.get_task(f"{P1}.ensure_external_schema").sql
+    assert sql.startswith(
+        f"CREATE EXTERNAL SCHEMA IF NOT EXISTS {P1}_ext\nFROM DATA CATALOG DATABASE '{P1}_dev'"
+    )
+
+
+@pytest.fixture
+def parsing_context() -> Iterator[None]:
+    os.environ["_AIRFLOW_PARSING_CONTEXT_DAG_ID"] = "sfdc_ingest__contact"
+    os.environ["_AIRFLOW_PARSING_CONTEXT_TASK_ID"] = f"{P1}.run_flow"
+    yield
+    del os.environ["_AIRFLOW_PARSING_CONTEXT_DAG_ID"], os.environ["_AIRFLOW_PARSING_CONTEXT_TASK_ID"]
+
+
+@pytest.mark.usefixtures("parsing_context")
+def test_a_worker_builds_only_its_own_dag() -> None:
+    bag = dagbag()
+    assert bag.import_errors == {}
+    assert sorted(bag.dags) == ["sfdc_ingest__contact"]
