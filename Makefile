@@ -16,8 +16,8 @@ $(STAMP):
 	@$(PY) -m uv --version >/dev/null 2>&1 || $(PY) -m pip install --quiet uv
 	@rm -f $(VENV)/.installed-*
 	$(UV) venv --quiet --allow-existing --python $(PY) $(VENV)
-	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(UV) pip install --quiet -r requirements-dev.lock
-	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(UV) pip install --quiet --no-deps -e .
+	$(UV) pip install --quiet --python $(VENV)/bin/python -r requirements-dev.lock
+	$(UV) pip install --quiet --python $(VENV)/bin/python --no-deps -e .
 	@touch $@
 
 ## make demo: the main job. Validates the sample config and shows the DAGs it generates.
