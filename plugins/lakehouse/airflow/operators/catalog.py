@@ -8,9 +8,8 @@ from typing import Any
 from airflow.providers.amazon.aws.hooks.appflow import AppflowHook
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
-from airflow.sdk import BaseOperator
 
-from lakehouse.airflow.connections import wrangler_session
+from lakehouse.airflow.operators.base import WranglerOperator
 from lakehouse.aws.catalog import add_partitions, ensure_table
 from lakehouse.aws.salesforce_types import fields_from_entity
 
@@ -43,7 +42,7 @@ class SalesforceSchemaOperator(AwsBaseOperator[AppflowHook]):
         return {f.column: f.glue_type for f in fields}
 
 
-class GlueTableOperator(BaseOperator):
+class GlueTableOperator(WranglerOperator):
     """Create the object's table, or add the columns Salesforce gained (never drops one)."""
 
     template_fields: Sequence[str] = ("columns",)
@@ -57,8 +56,6 @@ class GlueTableOperator(BaseOperator):
         partition_column: str,
         columns: Any,
         description: str,
-        aws_conn_id: str | None = "aws_default",
-        region_name: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -68,12 +65,10 @@ class GlueTableOperator(BaseOperator):
         self.partition_column = partition_column
         self.columns = columns
         self.description = description
-        self.aws_conn_id = aws_conn_id
-        self.region_name = region_name
 
     def execute(self, context: Any) -> dict[str, Any]:
         change = ensure_table(
-            wrangler_session(self.aws_conn_id, self.region_name),
+            self.session(),
             database=self.database,
             table=self.table,
             location=self.location,
@@ -88,7 +83,7 @@ class GlueTableOperator(BaseOperator):
         return {"created": change.created, "added_columns": list(change.added_columns)}
 
 
-class GluePartitionOperator(BaseOperator):
+class GluePartitionOperator(WranglerOperator):
     """Register the interval's partition (idempotent: a rerun registers nothing new)."""
 
     template_fields: Sequence[str] = ("location", "value")
@@ -100,8 +95,6 @@ class GluePartitionOperator(BaseOperator):
         table: str,
         location: str,
         value: str,
-        aws_conn_id: str | None = "aws_default",
-        region_name: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -109,12 +102,10 @@ class GluePartitionOperator(BaseOperator):
         self.table = table
         self.location = location
         self.value = value
-        self.aws_conn_id = aws_conn_id
-        self.region_name = region_name
 
     def execute(self, context: Any) -> int:
         return add_partitions(
-            wrangler_session(self.aws_conn_id, self.region_name),
+            self.session(),
             database=self.database,
             table=self.table,
             partitions={self.location: self.value},

@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import awswrangler as wr
-from airflow.sdk import BaseOperator
 
-from lakehouse.airflow.connections import wrangler_session
+from lakehouse.airflow.operators.base import WranglerOperator
 
 
-class PartitionCheckOperator(BaseOperator):
+class PartitionCheckOperator(WranglerOperator):
     template_fields: Sequence[str] = ("location", "expected_records")
 
     def __init__(
@@ -20,19 +19,15 @@ class PartitionCheckOperator(BaseOperator):
         location: str,
         expected_records: Any,
         id_column: str = "Id",
-        aws_conn_id: str | None = "aws_default",
-        region_name: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.location = location
         self.expected_records = expected_records
         self.id_column = id_column
-        self.aws_conn_id = aws_conn_id
-        self.region_name = region_name
 
     def execute(self, context: Any) -> dict[str, int]:
-        session = wrangler_session(self.aws_conn_id, self.region_name)
+        session = self.session()
         frame = wr.s3.read_parquet(self.location, columns=[self.id_column], boto3_session=session)
         ids = frame[self.id_column]
         found = {
