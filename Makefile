@@ -8,7 +8,7 @@ UV := $(PY) -m uv
 ENV ?= dev
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: venv test lint typecheck unit demo validate dags schema bench-parse lock clean
+.PHONY: venv test lint typecheck unit demo validate dags schema bench-parse up down lock clean
 
 venv: $(STAMP)
 
@@ -48,6 +48,13 @@ schema: venv
 ## make bench-parse: DAG folder parse time at 10/100/1,000 objects vs hand-written DAGs and dag-factory.
 bench-parse: venv
 	$(BIN)/python -m bench.parse
+
+## make up / make down: the local AWS sandbox on http://127.0.0.1:4566 (see sandbox/README.md).
+up: venv
+	$(BIN)/python -m sandbox up --port 4566 --state-dir .sandbox
+
+down:
+	$(BIN)/python -m sandbox down --state-dir .sandbox
 
 lock:
 	$(UV) pip compile --quiet --python 3.11 requirements-dev.in -o requirements-dev.lock

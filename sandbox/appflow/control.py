@@ -1,0 +1,65 @@
+"""The AppFlow sandbox's control endpoints (unsigned, under /_sandbox/appflow/): what a test or a
+demo in another process uses to steer the emulation.
+
+- POST /_sandbox/appflow/inject  {"flowName", "mode": "fail"|"hang"|"partial", "message"?}
+- POST /_sandbox/appflow/clock   {"connectorProfileName", "now": ISO 8601}
+- POST /_sandbox/appflow/fields  {"connectorProfileName", "object", "name", "type", "label"?, ...}
+- GET  /_sandbox/appflow/records?connectorProfileName=P&object=O
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sandbox.appflow.injection import Injections
+from sandbox.protocol import Request, Response
+from sandbox.salesforce import FieldSpec, UnknownObjectError
+from sandbox.salesforce.orgs import OrgDirectory
+from sandbox.salesforce.values import parse_datetime, to_json
+
+PREFIX = "/_sandbox/appflow/"
+_FIELD_OPTIONS = ("label", "nillable", "creatable", "updatable", "external_id", "incremental_timestamp")
+
+
+def _reply(status: int, document: object) -> Response:
+    return Response(status, json.dumps(document).encode(), {"Content-Type": "application/json"})
+
+
+class ControlEndpoints:
+    def __init__(self, injections: Injections, orgs: OrgDirectory) -> None:
+        self.injections = injections
+        self.orgs = orgs
+
+    def handle(self, request: Request) -> Response:
+        action = request.path.removeprefix(PREFIX).strip("/")
+        try:
+            body: dict[str, Any] = json.loads(request.body or b"{}")
+            if request.method == "GET" and action == "records":
+                return self._records(request)
+            if request.method == "POST" and action == "inject":
+                pending = self.injections.add(
+                    str(body["flowName"]), str(body["mode"]), str(body.get("message", ""))
+                )
+                return _reply(200, {"flowName": body["flowName"], "mode": body["mode"], "pending": pending})
+            if request.method == "POST" and action == "clock":
+                org = self.orgs.get(str(body["connectorProfileName"]))
+                org.set_clock(parse_datetime(str(body["now"])))
+                return _reply(200, {"now": to_json(org.clock)})
+            if request.method == "POST" and action == "fields":
+                return self._add_field(body)
+        except (KeyError, ValueError, UnknownObjectError) as error:
+            return _reply(400, {"message": f"bad control request: {error!r}"})
+        return _reply(404, {"message": f"unknown control endpoint {request.method} {request.path}"})
+
+    def _records(self, request: Request) -> Response:
+        profile = request.query["connectorProfileName"][0]
+        object_name = request.query["object"][0]
+        rows = self.orgs.get(profile).records(object_name)
+        return _reply(200, {"records": [{k: to_json(v) for k, v in row.items()} for row in rows]})
+
+    def _add_field(self, body: dict[str, Any]) -> Response:
+        options = {key: body[key] for key in _FIELD_OPTIONS if key in body}
+        spec = FieldSpec(str(body["name"]), body["type"], **options)
+        self.orgs.get(str(body["connectorProfileName"])).add_field(str(body["object"]), spec)
+        return _reply(200, {"object": body["object"], "field": spec.name})

@@ -1,0 +1,115 @@
+"""Runs statements on worker threads, as Redshift runs them asynchronously to the API call.
+
+ExecuteStatement answers at once with an id; the statement goes STARTED when a worker picks it up
+and ends FINISHED, FAILED (with the engine's message) or ABORTED (CancelStatement). Clients must
+poll DescribeStatement, exactly as against Redshift.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from sandbox.protocol import SandboxContext
+from sandbox.redshift_data.database import Database, SqlFailedError
+from sandbox.redshift_data.external import GlueCatalogReader
+from sandbox.redshift_data.statements import (
+    ABORTED,
+    FAILED,
+    FINISHED,
+    STARTED,
+    SUBMITTED,
+    TERMINAL,
+    Statement,
+)
+
+
+class Runner:
+    def __init__(self, context: SandboxContext, workers: int = 4) -> None:
+        self._root = Path(context.state_dir) / "redshift_data"
+        self._catalog = GlueCatalogReader(context)
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="redshift-data")
+        self._lock = threading.Lock()
+        self._databases: dict[str, Database] = {}
+        self._running: dict[str, Database] = {}
+
+    def submit(self, statement: Statement) -> None:
+        self._pool.submit(self._run, statement)
+
+    def cancel(self, statement: Statement) -> bool:
+        """Abort a statement not yet finished; a running one is interrupted in DuckDB."""
+        with self._lock:
+            if statement.status in TERMINAL:
+                return False
+            if statement.status == SUBMITTED:
+                _abort(statement, "Query cancelled by user.")
+                return True
+            database = self._running.get(statement.id)
+        if database is not None:
+            database.interrupt()
+        return True
+
+    def close(self) -> None:
+        with self._lock:
+            databases = list(self._databases.values())
+        for database in databases:
+            database.interrupt()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        for database in databases:
+            database.close()
+
+    def _database(self, name: str) -> Database:
+        with self._lock:
+            if name not in self._databases:
+                safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+                self._databases[name] = Database(self._root / f"{safe}.duckdb", self._catalog)
+            return self._databases[name]
+
+    def _run(self, statement: Statement) -> None:
+        database = self._database(statement.database)
+        with self._lock:
+            if statement.status != SUBMITTED:
+                return
+            statement.set_status(STARTED)
+            self._running[statement.id] = database
+        for part in statement.parts:
+            part.status, part.updated_at = STARTED, time.time()
+        started = time.time()
+        try:
+            results = database.run(statement.queries, statement.parameters, statement.batch)
+        except SqlFailedError as failure:
+            self._fail(statement, failure, started)
+        else:
+            now = time.time()
+            for part, result in zip(statement.parts, results, strict=True):
+                part.result, part.status, part.updated_at = result, FINISHED, now
+                part.duration_ns = int((now - started) * 1e9)
+            with self._lock:
+                statement.set_status(FINISHED)
+        finally:
+            with self._lock:
+                self._running.pop(statement.id, None)
+
+    def _fail(self, statement: Statement, failure: SqlFailedError, started: float) -> None:
+        now = time.time()
+        status = ABORTED if failure.interrupted else FAILED
+        message = "Query cancelled by user." if failure.interrupted else failure.message
+        for index, part in enumerate(statement.parts):
+            part.updated_at = now
+            part.duration_ns = int((now - started) * 1e9)
+            if index < failure.index:
+                part.status = FINISHED
+            elif index == failure.index:
+                part.status, part.error = status, message
+            else:
+                part.status = ABORTED
+        with self._lock:
+            statement.set_status(status, message)
+
+
+def _abort(statement: Statement, message: str) -> None:
+    statement.set_status(ABORTED, message)
+    for part in statement.parts:
+        part.status, part.updated_at = ABORTED, statement.updated_at

@@ -1,0 +1,1 @@
+"""Tests of the local AWS sandbox (gateway, AppFlow, Glue job runs, Redshift Data, webhooks)."""
