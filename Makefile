@@ -20,10 +20,10 @@ $(STAMP):
 	$(UV) pip install --quiet --python $(VENV)/bin/python --no-deps -e .
 	@touch $@
 
-## make demo: the main job. Validates the sample config and shows the DAGs it generates.
+## make demo: the main job. Every ingest pipeline over three days on the local sandbox, then what landed.
 demo: venv
 	$(BIN)/lakehouse validate include/config
-	$(BIN)/lakehouse dags --env $(ENV)
+	$(BIN)/python -m sandbox.demo --env $(ENV)
 
 ## make test: lint, type-check and the whole test suite (what CI runs).
 test: lint typecheck

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from sandbox.provision import provision
 from sandbox.server import Sandbox
 
 DEFAULT_STATE_DIR = ".sandbox"
@@ -115,7 +116,19 @@ def main(argv: list[str] | None = None) -> int:
     start.add_argument("--verbose", action="store_true", help="log every request")
     stop = commands.add_parser("down", help="stop the sandbox started with this state dir")
     stop.add_argument("--state-dir", type=Path, default=Path(DEFAULT_STATE_DIR))
+    prepare = commands.add_parser("provision", help="create what Terraform creates, for one environment")
+    prepare.add_argument("--endpoint", default=os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"))
+    prepare.add_argument("--config-dir", type=Path, default=Path("include/config"))
+    prepare.add_argument("--env", default="dev")
     args = parser.parse_args(argv)
+    if args.command == "provision":
+        done = provision(args.endpoint, args.config_dir, args.env)
+        print(
+            f"provisioned {args.env} at {args.endpoint}: {len(done.buckets)} buckets, "
+            f"{len(done.connector_profiles)} connector profiles, {len(done.flows)} flows, "
+            f"{len(done.glue_databases)} Glue databases"
+        )
+        return 0
     if args.command == "up":
         logging.basicConfig(
             level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(name)s %(message)s"

@@ -18,6 +18,7 @@ import boto3
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
+import pyarrow.parquet as pq
 
 from sandbox.protocol import SandboxContext
 from sandbox.redshift_data.gluetypes import arrow_type, partition_value
@@ -96,12 +97,29 @@ class GlueCatalogReader:
 
     def _fragments(self, schema: pa.Schema, files: list[tuple[str, int, ds.Expression | None]]) -> ds.Dataset:
         """A dataset of known files and sizes: no HEAD per file when a query scans it."""
+        schema = self._file_casing(schema, [path for path, _, _ in files])
         parquet = ds.ParquetFileFormat()
         fragments = [
             parquet.make_fragment(path, filesystem=self._fs, partition_expression=expression, file_size=size)
             for path, size, expression in files
         ]
         return ds.FileSystemDataset(fragments, schema, parquet, self._fs)
+
+    def _file_casing(self, schema: pa.Schema, paths: list[str]) -> pa.Schema:
+        """Name each catalog column as the files spell it.
+
+        Glue and Spectrum resolve Parquet columns by name regardless of case (the catalog holds
+        `lastmodifieddate`, AppFlow writes `LastModifiedDate`); pyarrow matches names exactly, and
+        DuckDB then resolves the lowercase name case-insensitively.
+        """
+        spelled: dict[str, str] = {}
+        for path in paths:
+            for name in pq.read_schema(path, filesystem=self._fs).names:
+                spelled.setdefault(name.lower(), name)
+        return pa.schema(
+            [field.with_name(spelled.get(field.name.lower(), field.name)) for field in schema],
+            metadata=schema.metadata,
+        )
 
     def _partitions(self, database: str, table: str) -> list[tuple[list[str], str]]:
         found: list[tuple[list[str], str]] = []

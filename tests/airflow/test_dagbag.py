@@ -95,7 +95,7 @@ def test_dag_settings(dev: DagBag) -> None:
     assert dag.catchup is False
     assert type(dag.timetable).__name__ == "CronDataIntervalTimetable"
     assert dag.timetable.expression == "0 2 * * *"
-    assert dag.start_date == dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    assert dag.start_date == dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     assert {"lakehouse", "dev", "ingest", "Contact", "hcp"} <= set(dag.tags)
     assert dag.owner == "gtm-data-platform"
     task = dag.get_task(f"{P1}.run_flow")

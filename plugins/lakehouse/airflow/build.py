@@ -21,6 +21,7 @@ from lakehouse.airflow.operators.catalog import (
 from lakehouse.airflow.operators.checks import PartitionCheckOperator
 from lakehouse.airflow.operators.upsert import ResultsValidationOperator, UpsertReportOperator
 from lakehouse.airflow.sensors.appflow import AppflowRunSensor
+from lakehouse.airflow.tuning import Tuning
 from lakehouse.config.schedule import Schedule
 from lakehouse.plan import DagPlan, ProfilePlan
 from lakehouse.sql import render_sql
@@ -33,8 +34,6 @@ def _jinja(expression: str) -> str:
 
 WINDOW_START = _jinja("data_interval_start.isoformat()")
 WINDOW_END = _jinja("data_interval_end.isoformat()")
-FLOW_TIMEOUT = dt.timedelta(hours=2)
-"""A flow still running after this is treated as hung: the sensor fails and stops it."""
 
 
 def timetable(schedule: Schedule) -> BaseTimetable | None:
@@ -46,7 +45,8 @@ def timetable(schedule: Schedule) -> BaseTimetable | None:
     return None
 
 
-def build_dag(plan: DagPlan, sql_dir: Path) -> DAG:
+def build_dag(plan: DagPlan, sql_dir: Path, tuning: Tuning | None = None) -> DAG:
+    tuning = tuning or Tuning()
     flow = plan.flow
     with DAG(
         dag_id=plan.dag_id,
@@ -68,9 +68,9 @@ def build_dag(plan: DagPlan, sql_dir: Path) -> DAG:
         for profile in plan.profiles:
             with TaskGroup(group_id=profile.group_id, tooltip=profile.profile):
                 if plan.direction == "ingest":
-                    _ingest(plan, profile, sql_dir)
+                    _ingest(plan, profile, sql_dir, tuning)
                 else:
-                    _upsert(plan, profile)
+                    _upsert(plan, profile, tuning)
     return dag
 
 
@@ -78,7 +78,7 @@ def _aws(plan: DagPlan) -> dict[str, Any]:
     return {"aws_conn_id": plan.environment.aws_conn_id, "region_name": plan.environment.region}
 
 
-def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path) -> None:
+def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) -> None:
     flow, env, aws = plan.flow, plan.environment, _aws(plan)
     group = profile.group_id
     value = _jinja(f"data_interval_start.strftime('{plan.partition_format}')")
@@ -91,7 +91,7 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path) -> None:
         "cluster_identifier": redshift.cluster_identifier,
         "db_user": redshift.db_user,
         "wait_for_completion": True,
-        "poll_interval": 5,
+        "poll_interval": tuning.redshift_poll_interval_seconds,
     }
     sql_values = {
         "external_schema": profile.external_schema,
@@ -117,9 +117,10 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path) -> None:
             window_start=WINDOW_START,
             window_end=WINDOW_END,
             destination_prefix=partition_prefix,
+            update_propagation_seconds=tuning.appflow_update_propagation_seconds,
             **aws,
         ),
-        wait := _wait_for_flow(profile, aws),
+        wait := _wait_for_flow(profile, aws, tuning),
         AppflowRecordsShortCircuitOperator(
             task_id="has_records",
             flow_name=profile.appflow_flow,
@@ -171,20 +172,20 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path) -> None:
     )
 
 
-def _wait_for_flow(profile: ProfilePlan, aws: dict[str, Any]) -> AppflowRunSensor:
+def _wait_for_flow(profile: ProfilePlan, aws: dict[str, Any], tuning: Tuning) -> AppflowRunSensor:
     execution_id = _jinja(f"ti.xcom_pull(task_ids='{profile.group_id}.run_flow', key='execution_id')")
     return AppflowRunSensor(
         task_id="wait_for_flow",
         flow_name=profile.appflow_flow,
         execution_id=execution_id,
-        poke_interval=30,
-        timeout=FLOW_TIMEOUT.total_seconds(),
+        poke_interval=tuning.appflow_poke_interval_seconds,
+        timeout=tuning.appflow_timeout_seconds,
         retries=0,
         **aws,
     )
 
 
-def _upsert(plan: DagPlan, profile: ProfilePlan) -> None:
+def _upsert(plan: DagPlan, profile: ProfilePlan, tuning: Tuning) -> None:
     flow, aws = plan.flow, _aws(plan)
     chain(
         ResultsValidationOperator(
@@ -195,8 +196,13 @@ def _upsert(plan: DagPlan, profile: ProfilePlan) -> None:
             upsert_fields=flow.upsert_field_list,
             **aws,
         ),
-        AppflowStartRunOperator(task_id="run_flow", flow_name=profile.appflow_flow, **aws),
-        wait := _wait_for_flow(profile, aws),
+        AppflowStartRunOperator(
+            task_id="run_flow",
+            flow_name=profile.appflow_flow,
+            update_propagation_seconds=tuning.appflow_update_propagation_seconds,
+            **aws,
+        ),
+        wait := _wait_for_flow(profile, aws, tuning),
         UpsertReportOperator(
             task_id="report_records", result=wait.output, max_failed_records=flow.max_failed_records
         ),

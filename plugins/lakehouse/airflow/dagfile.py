@@ -19,6 +19,7 @@ from typing import Literal
 from airflow.sdk import DAG, get_parsing_context
 
 from lakehouse.airflow.build import build_dag
+from lakehouse.airflow.tuning import Tuning
 from lakehouse.config import ConfigError, LoadedConfig, load_config
 from lakehouse.config.errors import Problem
 from lakehouse.paths import find_include_dir
@@ -53,7 +54,8 @@ def generate(dag_file: str, direction: Literal["ingest", "upsert"]) -> dict[str,
         for plan in plan_environment(config, env)
         if plan.direction == direction and (wanted is None or plan.dag_id == wanted)
     ]
-    return {plan.dag_id: build_dag(plan, include / "sql") for plan in plans}
+    tuning = Tuning.from_airflow_config()
+    return {plan.dag_id: build_dag(plan, include / "sql", tuning) for plan in plans}
 
 
 def raise_config_problems(dag_file: str) -> None:

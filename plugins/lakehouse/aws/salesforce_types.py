@@ -8,8 +8,7 @@ address/location structures column by column anyway, and a string never loses da
 | id, reference, string, textarea, (multi)picklist, combobox, email, phone, url, | string |
 | encryptedstring, base64, time, address, location, anyType | string |
 | boolean | boolean |
-| int | int |
-| long | bigint |
+| int, long | bigint |
 | double, percent, currency | double |
 | date | date |
 | datetime | timestamp |
@@ -44,7 +43,7 @@ GLUE_TYPES: dict[str, str] = {
         "string",
     ),
     "boolean": "boolean",
-    "int": "int",
+    "int": "bigint",  # AppFlow may write 32- or 64-bit integers; bigint reads both
     "long": "bigint",
     "double": "double",
     "percent": "double",

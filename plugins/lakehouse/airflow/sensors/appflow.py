@@ -58,6 +58,9 @@ class AppflowRunSensor(AwsBaseSensor[AppflowHook]):
         try:
             return super().execute(context)
         except AirflowSensorTimeout:
-            self.log.error("Stopping hung flow %s after the sensor's timeout", self.flow_name)
-            self.hook.conn.stop_flow(flowName=self.flow_name)
+            # StopFlow does not apply to on-demand flows; a running execution is cancelled.
+            self.log.error(
+                "Cancelling hung execution %s of %s after the timeout", self.execution_id, self.flow_name
+            )
+            self.hook.conn.cancel_flow_executions(flowName=self.flow_name, executionIds=[self.execution_id])
             raise

@@ -1,0 +1,31 @@
+"""The command lines of the four Airflow components, each bound to 127.0.0.1.
+
+`--skip-serve-logs` keeps the scheduler and triggerer from starting their log servers, which bind
+every interface; the api-server reads task logs from AIRFLOW_HOME/logs on this machine anyway.
+The dag-processor serves no logs and has no such flag.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from sandbox.airflow_local.settings import HOST, LocalAirflow
+
+
+def airflow(*args: str) -> list[str]:
+    """`airflow ...` with the launcher's interpreter, so the venv's Airflow runs whatever PATH says."""
+    return [sys.executable, "-m", "airflow", *args]
+
+
+def migrate() -> list[str]:
+    return airflow("db", "migrate")
+
+
+def components(local: LocalAirflow) -> dict[str, list[str]]:
+    """Name -> argv, in start order (stopped in reverse)."""
+    return {
+        "dag-processor": airflow("dag-processor"),
+        "scheduler": airflow("scheduler", "--skip-serve-logs"),
+        "triggerer": airflow("triggerer", "--skip-serve-logs"),
+        "api-server": airflow("api-server", "--host", HOST, "--port", str(local.api_port), "--workers", "1"),
+    }

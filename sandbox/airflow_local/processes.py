@@ -1,0 +1,142 @@
+"""Start the stack's processes and stop every one of them, children included.
+
+Each component runs in its own session (process group), so a Ctrl-C at the terminal reaches only
+the launcher, which then stops the components in reverse order: SIGINT to the leader first (Airflow
+and the sandbox shut down cleanly on it; SIGTERM leaves Airflow's children behind), then SIGTERM
+and SIGKILL to whatever is left in the group. Output is prefixed with the component's name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen[bytes]
+    reader: threading.Thread
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signum)
+
+
+@dataclass
+class Supervisor:
+    """The children of one launcher; `pid_file` lists them (JSON) so a test can check they are gone."""
+
+    pid_file: Path | None = None
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    children: list[Child] = field(default_factory=list)
+    started: dict[str, int] = field(default_factory=dict)  # every child ever started, by name
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self, name: str, argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> Child:
+        process = subprocess.Popen(  # noqa: S603 (argv built by this package)
+            list(argv),
+            env=dict(env),
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        reader = threading.Thread(target=self._relay, args=(name, process), name=f"relay-{name}", daemon=True)
+        child = Child(name, process, reader)
+        reader.start()
+        self.children.append(child)
+        self.started[name] = process.pid
+        self._write_pids()
+        return child
+
+    def run(self, name: str, argv: Sequence[str], env: Mapping[str, str], cwd: Path, timeout: float) -> int:
+        """Run a one-off step (db migrate, provisioning) to its end; its output is relayed too."""
+        child = self.start(name, argv, env, cwd)
+        try:
+            code = child.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.stop_one(child, grace=5.0)
+            code = -1
+        child.reader.join(5.0)
+        self.children.remove(child)
+        self._write_pids()
+        return code
+
+    def crashed(self) -> Child | None:
+        return next((child for child in self.children if not child.running()), None)
+
+    def stop_all(self, grace: float = 20.0) -> None:
+        """Stop the children, newest first, each group escalated SIGINT -> SIGTERM -> SIGKILL."""
+        for child in reversed(self.children):
+            if child.running():
+                _signal_group(child.pid, signal.SIGINT)
+        deadline = time.monotonic() + grace
+        for child in reversed(self.children):
+            self.stop_one(child, grace=max(0.5, deadline - time.monotonic()))
+        self.children.clear()
+        self._write_pids()
+
+    def stop_one(self, child: Child, grace: float) -> None:
+        pgid = child.pid  # the leader of its own session: pid == pgid
+        if child.running():
+            _signal_group(pgid, signal.SIGINT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.process.wait(grace)
+        for signum, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 2.0)):
+            if not child.running() and not _group_alive(pgid):
+                break
+            self.say(child.name, f"still running after SIGINT: sending {signum.name}")
+            _signal_group(pgid, signum)
+            end = time.monotonic() + wait
+            while (child.running() or _group_alive(pgid)) and time.monotonic() < end:
+                time.sleep(0.1)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.process.wait(1.0)
+        child.reader.join(2.0)
+
+    def _relay(self, name: str, process: subprocess.Popen[bytes]) -> None:
+        assert process.stdout is not None
+        for raw in process.stdout:
+            self.say(name, raw.decode(errors="replace").rstrip())
+
+    def say(self, name: str, line: str) -> None:
+        text = "".join(f"{name:<13}| {part}\n" for part in line.split("\n"))
+        with self._lock:
+            self.out.write(text)
+            self.out.flush()
+
+    def _write_pids(self) -> None:
+        if self.pid_file is None:
+            return
+        running = {child.name: child.pid for child in self.children}
+        self.pid_file.write_text(json.dumps({"running": running, "started": self.started}) + "\n")
