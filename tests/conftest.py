@@ -15,6 +15,8 @@ SAMPLE_CONFIG = REPO / "include" / "config"
 _home = tempfile.mkdtemp(prefix="lakehouse-airflow-home-")
 os.environ.setdefault("AIRFLOW_HOME", _home)
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+# Read by airflow.settings at import: set before any test imports Airflow.
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
 os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
 os.environ["LAKEHOUSE_ENV"] = "dev"
 os.environ.pop("LAKEHOUSE_STRICT", None)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import awswrangler as wr
-import boto3
+from typing import TYPE_CHECKING
+
 from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+
+if TYPE_CHECKING:
+    import boto3
 
 
 def wrangler_session(aws_conn_id: str | None, region_name: str | None = None) -> boto3.Session:
@@ -13,6 +16,8 @@ def wrangler_session(aws_conn_id: str | None, region_name: str | None = None) ->
     On AWS the connection has no endpoint and nothing changes; on the sandbox the same code
     reaches the sandbox, because the endpoints come from the connection like every other client's.
     """
+    import awswrangler as wr
+
     hook = AwsBaseHook(aws_conn_id=aws_conn_id, region_name=region_name, client_type="s3")
     config = hook.conn_config
     wr.config.s3_endpoint_url = config.get_service_endpoint_url("s3")

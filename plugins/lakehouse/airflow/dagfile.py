@@ -50,9 +50,7 @@ def generate(dag_file: str, direction: Literal["ingest", "upsert"]) -> dict[str,
         raise _environment_error(config, env)
     wanted = get_parsing_context().dag_id
     plans = [
-        plan
-        for plan in plan_environment(config, env)
-        if plan.direction == direction and (wanted is None or plan.dag_id == wanted)
+        plan for plan in plan_environment(config, env, only_dag_id=wanted) if plan.direction == direction
     ]
     tuning = Tuning.from_airflow_config()
     return {plan.dag_id: build_dag(plan, include / "sql", tuning) for plan in plans}

@@ -46,7 +46,12 @@ def ensure_table(
     added = tuple(name for name in columns if name not in existing)
     for name in added:
         wr.catalog.add_column(
-            database=database, table=table, column_name=name, column_type=columns[name], boto3_session=session
+            database=database,
+            table=table,
+            column_name=name,
+            column_type=columns[name],
+            column_comment="added when Salesforce added the field",  # None fails Glue's validation
+            boto3_session=session,
         )
     kept = tuple(name for name in columns if name in existing and existing[name] != columns[name])
     return TableChange(created=False, added_columns=added, kept_types=kept)

@@ -107,23 +107,27 @@ class DagPlan:
         )
 
 
-def plan_environment(config: LoadedConfig, env: str) -> list[DagPlan]:
-    """Plans for the valid flows deployed to `env`, sorted by DAG id."""
+def plan_environment(config: LoadedConfig, env: str, only_dag_id: str | None = None) -> list[DagPlan]:
+    """Plans for the valid flows deployed to `env`, sorted by DAG id; or only `only_dag_id`'s,
+    which is all a worker running one task needs."""
     environment = config.environments.get(env)
     if environment is None:
         return []
-    return sorted(
-        (plan_flow(flow, env, environment) for flow in config.flows_for(env)), key=lambda p: p.dag_id
-    )
+    flows = [f for f in config.flows_for(env) if only_dag_id is None or dag_id_for(f) == only_dag_id]
+    return sorted((plan_flow(flow, env, environment) for flow in flows), key=lambda p: p.dag_id)
+
+
+def dag_id_for(flow: Flow) -> str:
+    kind = "sfdc_ingest" if flow.direction == "ingest" else "sfdc_upsert"
+    return f"{kind}__{snake_case(flow.name)}"
 
 
 def plan_flow(flow: Flow, env: str, environment: Environment) -> DagPlan:
     table = snake_case(flow.name)
-    kind = "sfdc_ingest" if flow.direction == "ingest" else "sfdc_upsert"
     profiles = tuple(_profile(flow, env, environment, table, p) for p in flow.connector_profile)
     schedule = flow.schedule
     return DagPlan(
-        dag_id=f"{kind}__{table}",
+        dag_id=dag_id_for(flow),
         env=env,
         environment=environment,
         flow=flow,

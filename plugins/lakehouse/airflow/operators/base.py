@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
 from airflow.sdk import BaseOperator
 
 from lakehouse.airflow.connections import wrangler_session
+
+if TYPE_CHECKING:
+    import boto3
 
 
 class WranglerOperator(BaseOperator):

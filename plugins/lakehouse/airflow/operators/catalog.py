@@ -10,7 +10,6 @@ from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
 from lakehouse.airflow.operators.base import WranglerOperator
-from lakehouse.aws.catalog import add_partitions, ensure_table
 from lakehouse.aws.salesforce_types import fields_from_entity
 
 
@@ -67,6 +66,8 @@ class GlueTableOperator(WranglerOperator):
         self.description = description
 
     def execute(self, context: Any) -> dict[str, Any]:
+        from lakehouse.aws.catalog import ensure_table
+
         change = ensure_table(
             self.session(),
             database=self.database,
@@ -104,6 +105,8 @@ class GluePartitionOperator(WranglerOperator):
         self.value = value
 
     def execute(self, context: Any) -> int:
+        from lakehouse.aws.catalog import add_partitions
+
         return add_partitions(
             self.session(),
             database=self.database,

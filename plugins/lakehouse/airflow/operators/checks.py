@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import awswrangler as wr
-
 from lakehouse.airflow.operators.base import WranglerOperator
 
 
@@ -27,6 +25,8 @@ class PartitionCheckOperator(WranglerOperator):
         self.id_column = id_column
 
     def execute(self, context: Any) -> dict[str, int]:
+        import awswrangler as wr
+
         session = self.session()
         frame = wr.s3.read_parquet(self.location, columns=[self.id_column], boto3_session=session)
         ids = frame[self.id_column]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import awswrangler as wr
 from airflow.providers.amazon.aws.hooks.appflow import AppflowHook
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
@@ -38,6 +37,8 @@ class ResultsValidationOperator(AwsBaseOperator[AppflowHook]):
         self.upsert_fields = list(upsert_fields)
 
     def execute(self, context: Any) -> dict[str, Any]:
+        import awswrangler as wr
+
         response = self.hook.conn.describe_connector_entity(
             connectorEntityName=self.object_name,
             connectorType="Salesforce",
@@ -79,6 +80,7 @@ class UpsertReportOperator(BaseOperator):
         self.max_failed_records = max_failed_records
 
     def execute(self, context: Any) -> dict[str, Any]:
+
         result = dict(self.result)
         failed = int(result.get("records_failed", 0))
         self.log.info("Upsert processed %s records, %s failed", result.get("records_processed"), failed)

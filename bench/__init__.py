@@ -1,0 +1,1 @@
+"""Benchmarks of the generated DAGs (`make bench-parse`, see bench/README.md)."""

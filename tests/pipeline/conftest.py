@@ -1,0 +1,122 @@
+"""One sandbox, one Airflow metadata DB and the provisioned dev environment for the pipeline tests.
+
+The DAGs are the project's own, parsed from dags/ with the dev config; only the connection's
+endpoint and the waiting intervals differ from AWS (sandbox/airflow_env.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pyarrow.parquet as pq
+import pytest
+
+from sandbox.airflow_env import airflow_env
+from sandbox.provision import provision
+from sandbox.server import Sandbox
+from tests.conftest import REPO
+
+P1 = "roche-salesforce-connector-profile1"
+RAW = "gtm-lakehouse-dev-raw"
+WAREHOUSE = {"WorkgroupName": "gtm-lakehouse-dev", "Database": "gtm"}
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def pipeline_env(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Airflow pointed at the sandbox, its DB migrated, the dev environment provisioned.
+
+    The config is the sample's with `retries: 0`: a failing task should fail the test now, not
+    after the sample's five-minute retry delay.
+    """
+    saved = dict(os.environ)
+    include = tmp_path_factory.mktemp("pipeline") / "include"
+    shutil.copytree(REPO / "include", include)
+    flows = include / "config" / "flows.yaml"
+    flows.write_text(flows.read_text().replace("  retries: 2\n", "  retries: 0\n", 1))
+    os.environ.update(airflow_env(sandbox.endpoint_url))
+    os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
+    os.environ["LAKEHOUSE_INCLUDE_DIR"] = str(include)
+    subprocess.run(
+        [sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True, env=os.environ
+    )
+    provision(sandbox.endpoint_url, include / "config", "dev")
+    yield sandbox.endpoint_url
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def dags(pipeline_env: str) -> Any:
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(str(REPO / "dags"))
+    assert bag.import_errors == {}
+    return bag.dags
+
+
+@pytest.fixture(scope="session")
+def aws(pipeline_env: str) -> Callable[[str], Any]:
+    return lambda service: boto3.client(service, endpoint_url=pipeline_env, region_name="eu-west-1")
+
+
+@pytest.fixture(scope="session")
+def org(sandbox: Sandbox) -> Callable[[str], Any]:
+    return lambda profile: sandbox.service("appflow").org(profile)  # type: ignore[attr-defined]
+
+
+def window(org: Any, object_name: str, field: str, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+    """What Salesforce holds for the window, by Id: the truth a run must land."""
+    return {
+        str(r["Id"]): r
+        for r in org.records(object_name)
+        if r[field] is not None and start <= _utc(r[field]) < end
+    }
+
+
+def _utc(value: Any) -> dt.datetime:
+    return (
+        value
+        if isinstance(value, dt.datetime)
+        else dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    )
+
+
+def partition_rows(s3: Any, bucket: str, prefix: str) -> list[dict[str, Any]]:
+    """Every row of every Parquet file under a prefix."""
+    rows: list[dict[str, Any]] = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", []):
+            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+            rows += pq.read_table(io.BytesIO(body)).to_pylist()
+    return rows
+
+
+def query(redshift: Any, sql: str) -> list[list[Any]]:
+    statement = redshift.execute_statement(Sql=sql, **WAREHOUSE)["Id"]
+    deadline = time.monotonic() + 30
+    while (described := redshift.describe_statement(Id=statement))["Status"] not in {"FINISHED", "FAILED"}:
+        assert time.monotonic() < deadline, described
+        time.sleep(0.05)
+    assert described["Status"] == "FINISHED", described.get("Error")
+    records = redshift.get_statement_result(Id=statement)["Records"]
+    return [[None if f.get("isNull") else next(iter(f.values())) for f in record] for record in records]
+
+
+def task_states(run: Any) -> dict[str, str]:
+    """{task_id: state} of a DagRun, task ids with their connector-profile group."""
+    return {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
