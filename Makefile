@@ -49,6 +49,10 @@ schema: venv
 bench-parse: venv
 	$(BIN)/python -m bench.parse
 
+## make bench-backfill: Glue API calls and seconds to register 365 daily partitions x 20 tables, ours vs 1 call each.
+bench-backfill: venv
+	$(BIN)/python -m bench.backfill
+
 ## make up / make down: the local AWS sandbox on http://127.0.0.1:4566 (see sandbox/README.md).
 up: venv
 	$(BIN)/python -m sandbox up --port 4566 --state-dir .sandbox

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import awswrangler as wr
 import boto3
 
+_BATCH_GET_LIMIT = 1000
+
 
 @dataclass(frozen=True)
 class TableChange:
@@ -60,13 +62,28 @@ def ensure_table(
 def add_partitions(
     session: boto3.Session, *, database: str, table: str, partitions: Mapping[str, str]
 ) -> int:
-    """Register partitions {location: value} that are not registered yet, in batches of 100."""
-    registered = wr.catalog.get_partitions(database=database, table=table, boto3_session=session)
-    missing = {
-        location: [value] for location, value in partitions.items() if [value] not in registered.values()
-    }
+    """Register partitions {location: value} that are not registered yet, in batches of 100.
+
+    Existence is asked for the wanted values only (BatchGetPartition, up to 1,000 a call), so a
+    daily run costs the same after three years as on its first day.
+    """
+    registered = _registered(session, database, table, sorted(set(partitions.values())))
+    missing = {location: [value] for location, value in partitions.items() if value not in registered}
     if missing:
         wr.catalog.add_parquet_partitions(
             database=database, table=table, partitions_values=missing, boto3_session=session
         )
     return len(missing)
+
+
+def _registered(session: boto3.Session, database: str, table: str, values: list[str]) -> set[str]:
+    glue = session.client("glue", endpoint_url=wr.config.glue_endpoint_url)
+    found: set[str] = set()
+    for start in range(0, len(values), _BATCH_GET_LIMIT):
+        chunk = values[start : start + _BATCH_GET_LIMIT]
+        response = glue.batch_get_partition(
+            DatabaseName=database, TableName=table, PartitionsToGet=[{"Values": [v]} for v in chunk]
+        )
+        found |= {partition["Values"][0] for partition in response.get("Partitions", [])}
+        # Unprocessed keys count as missing: adding an existing partition is ignored by awswrangler.
+    return found
