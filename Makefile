@@ -8,7 +8,7 @@ UV := $(PY) -m uv
 ENV ?= dev
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: venv test lint typecheck unit demo validate dags schema bench-parse up down lock clean
+.PHONY: venv test lint typecheck unit demo validate dags schema bench-parse bench-backfill up down airflow lock clean
 
 venv: $(STAMP)
 
@@ -59,6 +59,10 @@ up: venv
 
 down:
 	$(BIN)/python -m sandbox down --state-dir .sandbox
+
+## make airflow: Airflow 3.3.1 on http://127.0.0.1:8080 (admin / admin) against the sandbox; Ctrl-C stops it all.
+airflow: venv
+	$(BIN)/python -m sandbox.airflow_local --home .airflow --api-port 8080 --sandbox-port 4566 --sandbox-state-dir .sandbox --env $(ENV)
 
 lock:
 	$(UV) pip compile --quiet --python 3.11 requirements-dev.in -o requirements-dev.lock

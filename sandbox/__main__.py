@@ -18,7 +18,7 @@ from pathlib import Path
 from types import FrameType
 
 from sandbox.provision import provision
-from sandbox.server import Sandbox
+from sandbox.server import HOST, Sandbox
 
 DEFAULT_STATE_DIR = ".sandbox"
 PID_FILE = "sandbox.pid"
@@ -34,7 +34,7 @@ def _env_lines(endpoint: str) -> list[str]:
     ]
 
 
-def up(port: int, state_dir: Path) -> int:
+def up(port: int, state_dir: Path, host: str = HOST) -> int:
     pid_file = state_dir / PID_FILE
     if pid_file.exists() and _alive(int(pid_file.read_text().strip() or 0)):
         print(
@@ -48,7 +48,7 @@ def up(port: int, state_dir: Path) -> int:
 
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
-    sandbox = Sandbox(port=port, state_dir=state_dir, preload=True).start()
+    sandbox = Sandbox(port=port, state_dir=state_dir, preload=True, host=host).start()
     try:
         pid_file.write_text(f"{os.getpid()}\n")
         (state_dir / ENDPOINT_FILE).write_text(sandbox.endpoint_url + "\n")
@@ -114,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     start.add_argument("--port", type=int, default=int(os.environ.get("SANDBOX_PORT", "4566")))
     start.add_argument("--state-dir", type=Path, default=Path(DEFAULT_STATE_DIR))
     start.add_argument("--verbose", action="store_true", help="log every request")
+    start.add_argument(
+        "--host", default=HOST, help="address to bind (default 127.0.0.1; 0.0.0.0 only inside a container)"
+    )
     stop = commands.add_parser("down", help="stop the sandbox started with this state dir")
     stop.add_argument("--state-dir", type=Path, default=Path(DEFAULT_STATE_DIR))
     prepare = commands.add_parser("provision", help="create what Terraform creates, for one environment")
@@ -135,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         logging.getLogger("botocore").setLevel(logging.WARNING)
         args.state_dir.mkdir(parents=True, exist_ok=True)
-        return up(args.port, args.state_dir)
+        return up(args.port, args.state_dir, args.host)
     return down(args.state_dir)
 
 

@@ -91,7 +91,11 @@ class Sandbox:
         region: str = "eu-west-1",
         registrations: Sequence[Registration] = DEFAULT_REGISTRATIONS,
         preload: bool = False,
+        host: str = HOST,
     ) -> None:
+        """`host` is 127.0.0.1 unless a container must be reached by its neighbours (0.0.0.0
+        inside docker-compose); the sandbox's own calls to itself always use the loopback."""
+        self._host = host
         self._requested_port = port
         self._own_state_dir = state_dir is None
         self.state_dir = Path(state_dir or tempfile.mkdtemp(prefix="sandbox-"))
@@ -107,7 +111,7 @@ class Sandbox:
     def endpoint_url(self) -> str:
         if self._server is None:
             raise RuntimeError("the sandbox is not running: call start() first")
-        return f"http://{HOST}:{self._server.server_port}"
+        return f"http://{HOST}:{self._server.server_port}"  # its own services call it on the loopback
 
     @property
     def port(self) -> int:
@@ -120,9 +124,9 @@ class Sandbox:
             return self
         self.state_dir.mkdir(parents=True, exist_ok=True)
         try:
-            server = _TrackingServer(HOST, self._requested_port, self._dispatch)
+            server = _TrackingServer(self._host, self._requested_port, self._dispatch)
         except SystemExit as error:  # werkzeug exits the process when the port is taken
-            raise OSError(f"cannot listen on {HOST}:{self._requested_port}") from error
+            raise OSError(f"cannot listen on {self._host}:{self._requested_port}") from error
         self._server = server
         context = SandboxContext(
             endpoint_url=self.endpoint_url, state_dir=str(self.state_dir), region=self.region

@@ -18,6 +18,7 @@ from sandbox.airflow_local.readiness import answers
 PID_FILE = "sandbox.pid"  # written by `python -m sandbox up` (sandbox/__main__.py)
 ENDPOINT_FILE = "endpoint"
 HEALTH_PATH = "/_sandbox/health"
+SANDBOX_STOP_STAGE = 9  # last: tasks that are finishing still call AWS
 
 
 def _pid_alive(pid: int) -> bool:
@@ -58,7 +59,7 @@ def ensure_sandbox(
         return endpoint, False
     (state_dir / ENDPOINT_FILE).unlink(missing_ok=True)  # left by a sandbox that was killed
     argv = [sys.executable, "-m", "sandbox", "up", "--port", str(port), "--state-dir", str(state_dir)]
-    child = supervisor.start("sandbox", argv, env, repo)
+    child = supervisor.start("sandbox", argv, env, repo, stop_stage=SANDBOX_STOP_STAGE)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and child.running():
         endpoint = running_endpoint(state_dir)

@@ -21,11 +21,16 @@ def migrate() -> list[str]:
     return airflow("db", "migrate")
 
 
+API_SERVER = "api-server"
+STOP_STAGE = {API_SERVER: 1}
+"""The api-server stops after the others: it serves the Execution API their running tasks report to."""
+
+
 def components(local: LocalAirflow) -> dict[str, list[str]]:
-    """Name -> argv, in start order (stopped in reverse)."""
+    """Name -> argv, in start order."""
     return {
         "dag-processor": airflow("dag-processor"),
         "scheduler": airflow("scheduler", "--skip-serve-logs"),
         "triggerer": airflow("triggerer", "--skip-serve-logs"),
-        "api-server": airflow("api-server", "--host", HOST, "--port", str(local.api_port), "--workers", "1"),
+        API_SERVER: airflow("api-server", "--host", HOST, "--port", str(local.api_port), "--workers", "1"),
     }

@@ -1,9 +1,10 @@
 """Start the stack's processes and stop every one of them, children included.
 
 Each component runs in its own session (process group), so a Ctrl-C at the terminal reaches only
-the launcher, which then stops the components in reverse order: SIGINT to the leader first (Airflow
-and the sandbox shut down cleanly on it; SIGTERM leaves Airflow's children behind), then SIGTERM
-and SIGKILL to whatever is left in the group. Output is prefixed with the component's name.
+the launcher, which then stops the components: SIGINT to each component's main process (Airflow and
+the sandbox shut down cleanly on it and stop their own children; SIGTERM leaves Airflow's children
+behind), then SIGTERM and SIGKILL to whatever is left in its group after the grace period.
+Output is prefixed with the component's name.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Child:
     name: str
     process: subprocess.Popen[bytes]
     reader: threading.Thread
+    stop_stage: int = 0  # stopped after every child of a lower stage has ended
 
     @property
     def pid(self) -> int:
@@ -46,6 +48,13 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
+def _signal_leader(pid: int, signum: int) -> None:
+    """SIGINT goes to the component only: it stops its own workers (a scheduler whose LocalExecutor
+    workers got the signal too waits for them forever)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, signum)
+
+
 def _signal_group(pgid: int, signum: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signum)
@@ -61,7 +70,9 @@ class Supervisor:
     started: dict[str, int] = field(default_factory=dict)  # every child ever started, by name
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def start(self, name: str, argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> Child:
+    def start(
+        self, name: str, argv: Sequence[str], env: Mapping[str, str], cwd: Path, stop_stage: int = 0
+    ) -> Child:
         process = subprocess.Popen(  # noqa: S603 (argv built by this package)
             list(argv),
             env=dict(env),
@@ -72,7 +83,7 @@ class Supervisor:
             start_new_session=True,
         )
         reader = threading.Thread(target=self._relay, args=(name, process), name=f"relay-{name}", daemon=True)
-        child = Child(name, process, reader)
+        child = Child(name, process, reader, stop_stage)
         reader.start()
         self.children.append(child)
         self.started[name] = process.pid
@@ -95,28 +106,39 @@ class Supervisor:
     def crashed(self) -> Child | None:
         return next((child for child in self.children if not child.running()), None)
 
-    def stop_all(self, grace: float = 20.0) -> None:
-        """Stop the children, newest first, each group escalated SIGINT -> SIGTERM -> SIGKILL."""
-        for child in reversed(self.children):
-            if child.running():
-                _signal_group(child.pid, signal.SIGINT)
-        deadline = time.monotonic() + grace
-        for child in reversed(self.children):
-            self.stop_one(child, grace=max(0.5, deadline - time.monotonic()))
+    def stop_all(self, grace: float = 15.0) -> None:
+        """Stop the children stage by stage (the children of one stage together): SIGINT, and after
+        `grace` seconds the escalation of `stop_one`.
+
+        Stages matter: a scheduler finishing its running tasks needs the api-server (the Execution
+        API) and the sandbox until it has ended, or it retries them forever.
+        """
+        for stage in sorted({child.stop_stage for child in self.children}):
+            members = [child for child in self.children if child.stop_stage == stage]
+            for child in members:
+                if child.running():
+                    _signal_leader(child.pid, signal.SIGINT)
+            deadline = time.monotonic() + grace
+            for child in members:
+                self.stop_one(child, grace=max(0.5, deadline - time.monotonic()), interrupted=True)
         self.children.clear()
         self._write_pids()
 
-    def stop_one(self, child: Child, grace: float) -> None:
+    def stop_one(self, child: Child, grace: float, interrupted: bool = False) -> None:
+        """SIGINT, then what still runs after `grace`: a second SIGINT to the component (Airflow's
+        scheduler waits for its LocalExecutor workers, which ignore SIGINT, until "signalled again"),
+        then SIGTERM and SIGKILL to its whole process group."""
         pgid = child.pid  # the leader of its own session: pid == pgid
-        if child.running():
-            _signal_group(pgid, signal.SIGINT)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                child.process.wait(grace)
-        for signum, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 2.0)):
+        if child.running() and not interrupted:
+            _signal_leader(pgid, signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.process.wait(grace)
+        steps = ((signal.SIGINT, _signal_leader, 5.0), (signal.SIGTERM, _signal_group, 5.0))
+        for signum, send, wait in (*steps, (signal.SIGKILL, _signal_group, 2.0)):
             if not child.running() and not _group_alive(pgid):
                 break
-            self.say(child.name, f"still running after SIGINT: sending {signum.name}")
-            _signal_group(pgid, signum)
+            self.say(child.name, f"still running: sending {signum.name}")
+            send(pgid, signum)
             end = time.monotonic() + wait
             while (child.running() or _group_alive(pgid)) and time.monotonic() < end:
                 time.sleep(0.1)
@@ -130,10 +152,15 @@ class Supervisor:
             self.say(name, raw.decode(errors="replace").rstrip())
 
     def say(self, name: str, line: str) -> None:
+        """Write a prefixed line; once the terminal or pipe is gone (Ctrl-C on `make airflow | tee`),
+        drop output instead of raising, so the cleanup still runs and children's pipes keep draining."""
         text = "".join(f"{name:<13}| {part}\n" for part in line.split("\n"))
         with self._lock:
-            self.out.write(text)
-            self.out.flush()
+            try:
+                self.out.write(text)
+                self.out.flush()
+            except (OSError, ValueError):
+                self.out = open(os.devnull, "w")  # noqa: SIM115 (lives as long as the supervisor)
 
     def _write_pids(self) -> None:
         if self.pid_file is None:

