@@ -1,4 +1,4 @@
-"""Answers in the AWS JSON protocol (`X-Amz-Target` operations), shared by this service's handlers.
+"""Answers in the AWS JSON protocol (`X-Amz-Target` operations), shared by the sandbox's JSON services.
 
 botocore reads an error's code from `__type` and its text from `message`, so both are always set.
 """
@@ -6,9 +6,10 @@ botocore reads an error's code from `__type` and its text from `message`, so bot
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from sandbox.protocol import Response
+from sandbox.protocol import Request, Response
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 
@@ -47,3 +48,18 @@ def parse_body(body: bytes) -> dict[str, Any]:
     if not isinstance(parsed, dict):
         raise ApiError("SerializationException", "Request body must be a JSON object")
     return parsed
+
+
+Operation = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def dispatch(operations: Mapping[str, Operation], request: Request) -> Response | None:
+    """Answer a JSON-protocol request with the operation named by its X-Amz-Target, or None
+    (hand it on to moto) when the operation is not one of ours."""
+    operation = operations.get(request.target)
+    if operation is None:
+        return None
+    try:
+        return ok(operation(parse_body(request.body)))
+    except ApiError as exc:
+        return error(exc)

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from sandbox.awsjson import ApiError, error, ok, parse_body
+from sandbox.awsjson import ApiError, Operation, dispatch
 from sandbox.glue_jobs.executor import TEST_KEY, TEST_SECRET, ScriptExecution
 from sandbox.glue_jobs.runs import STOPPING, TERMINAL, JobRun, RunStore
 from sandbox.protocol import Request, Response, SandboxContext
@@ -49,7 +48,7 @@ class GlueJobService:
         self._lock = threading.Lock()
         self._executions: dict[str, tuple[ScriptExecution, threading.Thread]] = {}
         self._closed = False
-        self._operations: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+        self._operations: dict[str, Operation] = {
             "StartJobRun": self._start_job_run,
             "GetJobRun": self._get_job_run,
             "GetJobRuns": self._get_job_runs,
@@ -57,13 +56,7 @@ class GlueJobService:
         }
 
     def handle(self, request: Request) -> Response | None:
-        operation = self._operations.get(request.target)
-        if operation is None:
-            return None
-        try:
-            return ok(operation(parse_body(request.body)))
-        except ApiError as exc:
-            return error(exc)
+        return dispatch(self._operations, request)
 
     def log_dir(self, job_name: str, run_id: str) -> str:
         """Where a run's script, stdout.log and stderr.log are kept (for tests and debugging)."""

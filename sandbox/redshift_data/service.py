@@ -8,10 +8,9 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-from sandbox.awsjson import ApiError, error, ok, parse_body
+from sandbox.awsjson import ApiError, Operation, dispatch
 from sandbox.protocol import Request, Response, SandboxContext
 from sandbox.redshift_data.results import field
 from sandbox.redshift_data.runner import Runner
@@ -32,7 +31,7 @@ class RedshiftDataService:
         self._runner = Runner(context)
         self._sessions: dict[str, dict[str, str]] = {}
         self._sessions_lock = threading.Lock()
-        self._operations: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+        self._operations: dict[str, Operation] = {
             "ExecuteStatement": self._execute_statement,
             "BatchExecuteStatement": self._batch_execute_statement,
             "DescribeStatement": self._describe_statement,
@@ -42,13 +41,7 @@ class RedshiftDataService:
         }
 
     def handle(self, request: Request) -> Response | None:
-        operation = self._operations.get(request.target)
-        if operation is None:
-            return None
-        try:
-            return ok(operation(parse_body(request.body)))
-        except ApiError as exc:
-            return error(exc)
+        return dispatch(self._operations, request)
 
     def close(self) -> None:
         self._runner.close()
