@@ -1,0 +1,20 @@
+variable "name_prefix" {
+  description = "Prefix of names, e.g. gtm-lakehouse-dev."
+  type        = string
+}
+
+variable "databases" {
+  description = "Connector profile => Glue database name (environments.yaml's glue_database, rendered)."
+  type        = map(string)
+}
+
+variable "kms_key_arn" {
+  description = "KMS key for Glue job logs, bookmarks, job output and the catalog."
+  type        = string
+}
+
+variable "manage_catalog_encryption" {
+  description = "Own the account's Data Catalog encryption settings (one per account and region)."
+  type        = bool
+  default     = true
+}

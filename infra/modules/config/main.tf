@@ -1,0 +1,97 @@
+# include/config/*.yaml as Terraform sees it: the flows of one environment with the defaults
+# applied, and every name derived exactly as the DAGs derive it. No resources.
+#
+# Same rules as the Python side (tests/infra/test_config_parity.py proves the equality on the
+# sample config and compares with lakehouse.plan.plan_environment):
+#
+#   Python (plugins/lakehouse/...)                     Terraform (below)
+#   loader._flow: {**defaults, **flow}                 merge(local.defaults, raw)
+#   fields._csv_list: "a,b" -> ["a", "b"]               split(",") of each item, trimmed, empties dropped
+#   LoadedConfig.flows_for: environment in (all, env)  contains(["all", var.env], f.environment)
+#   fields.optional_na: s3_prefix "na" -> None          s3_prefix == "na" ? null : s3_prefix
+#   Flow.sf_object: object_name or name                coalesce(object_name, name)
+#   Flow.direction: destination == "s3" -> ingest      same
+#   names.snake_case: re.sub(lookarounds, "_").lower() two RE2 replace() passes + lower() (RE2 has no
+#                                                      lookarounds; the two passes insert "_" at the
+#                                                      same positions: see the test)
+#   names.slug: re.sub("[^a-z0-9_]", "_", lower)       replace(lower(p), "/[^a-z0-9_]/", "_")
+#   plan.dags._profile:
+#     AppFlow flow   f"{env}-{profile_slug}-{table}"   "${var.env}-${slug}-${table}"
+#     ingest prefix  f"{s3_prefix or 'appflow'}/{profile_slug}/{table}" in the raw bucket
+#     upsert prefix  s3_prefix or f"results/{table}" in the results bucket
+#     Glue database  glue_database.format(profile=slug(profile), env=slug(env))
+#   dag_id_for: sfdc_ingest__<table> / sfdc_upsert__<table>
+#
+# Terraform does not validate the config: `lakehouse validate` does (CI runs it), and a flow it
+# rejects has no DAG; keep the YAML valid before applying.
+
+locals {
+  flows_doc   = yamldecode(file("${var.config_dir}/flows.yaml"))
+  envs_doc    = yamldecode(file("${var.config_dir}/environments.yaml"))
+  environment = local.envs_doc.environments[var.env]
+  defaults    = try(local.flows_doc.defaults, null) # merge() skips a null (an empty `defaults:`)
+
+  env_slug = replace(lower(var.env), "/[^a-z0-9_]/", "_")
+
+  # environments.yaml: connector_profiles is a list or a CSV string.
+  connector_profiles = [
+    for item in flatten([for value in flatten([local.environment.connector_profiles]) : split(",", value)]) :
+    trimspace(item) if trimspace(item) != ""
+  ]
+
+  glue_database_template = try(local.environment.glue_database, "{profile}")
+
+  flows_merged = [for raw in local.flows_doc.flows : merge(local.defaults, raw)]
+
+  flows_all = [
+    for f in local.flows_merged : {
+      name        = f.name
+      sf_object   = coalesce(try(f.object_name, null), f.name)
+      table       = lower(replace(replace(f.name, "/([a-z0-9])([A-Z])/", "$${1}_$${2}"), "/([A-Z])([A-Z][a-z])/", "$${1}_$${2}"))
+      direction   = try(f.destination, "s3") == "s3" ? "ingest" : "upsert"
+      environment = try(f.environment, "all")
+      description = try(f.description, "AppFlow flow from Salesforce")
+      s3_prefix   = coalesce(try(f.s3_prefix, null), "na") == "na" ? null : trimspace(try(f.s3_prefix, ""))
+      profiles = try(f.connector_profile, null) == null ? [] : [
+        for item in flatten([for value in flatten([try(f.connector_profile, [])]) : split(",", value)]) :
+        trimspace(item) if trimspace(item) != ""
+      ]
+      upsert_fields = try(f.upsert_field_list, null) == null ? [] : [
+        for item in flatten([for value in flatten([try(f.upsert_field_list, [])]) : split(",", value)]) :
+        trimspace(item) if trimspace(item) != ""
+      ]
+    }
+  ]
+
+  flows = [for f in local.flows_all : f if contains(["all", var.env], f.environment)]
+
+  # One AppFlow flow per flow and connector profile, keyed by its name.
+  appflow_flows = merge([
+    for f in local.flows : {
+      for profile in f.profiles :
+      "${var.env}-${replace(lower(profile), "/[^a-z0-9_]/", "_")}-${f.table}" => {
+        flow_name     = f.name
+        dag_id        = "${f.direction == "ingest" ? "sfdc_ingest" : "sfdc_upsert"}__${f.table}"
+        direction     = f.direction
+        profile       = profile
+        profile_slug  = replace(lower(profile), "/[^a-z0-9_]/", "_")
+        sf_object     = f.sf_object
+        table         = f.table
+        description   = f.description
+        bucket        = f.direction == "ingest" ? local.environment.buckets.raw : local.environment.buckets.results
+        prefix        = f.direction == "ingest" ? "${coalesce(f.s3_prefix, "appflow")}/${replace(lower(profile), "/[^a-z0-9_]/", "_")}/${f.table}" : coalesce(f.s3_prefix, "results/${f.table}")
+        upsert_fields = f.upsert_fields
+        error_bucket  = local.environment.buckets.results
+        error_prefix  = "errors/${f.table}"
+      }
+    }
+  ]...)
+
+  # One Glue database per connector profile of the environment.
+  glue_databases = {
+    for profile in local.connector_profiles :
+    profile => replace(replace(local.glue_database_template, "{profile}", replace(lower(profile), "/[^a-z0-9_]/", "_")), "{env}", local.env_slug)
+  }
+
+  dag_ids = sort(distinct([for flow in values(local.appflow_flows) : flow.dag_id]))
+}

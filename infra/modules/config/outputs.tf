@@ -1,0 +1,54 @@
+output "environment" {
+  description = "The environment's entry of environments.yaml."
+  value       = local.environment
+}
+
+output "buckets" {
+  description = "Zone => bucket name (raw, curated, results, scripts)."
+  value = {
+    raw     = local.environment.buckets.raw
+    curated = local.environment.buckets.curated
+    results = local.environment.buckets.results
+    scripts = local.environment.buckets.scripts
+  }
+}
+
+output "connector_profiles" {
+  description = "Connector profiles of the environment."
+  value       = local.connector_profiles
+}
+
+output "appflow_flows" {
+  description = "AppFlow flow name => what the appflow module needs (and the DAG it belongs to)."
+  value       = local.appflow_flows
+}
+
+output "glue_databases" {
+  description = "Connector profile => Glue database name."
+  value       = local.glue_databases
+}
+
+output "dag_ids" {
+  description = "DAG ids the environment gets (for cross-checks)."
+  value       = local.dag_ids
+}
+
+output "alerts_topic_name" {
+  description = "Name of the alerts topic (last part of alerts.sns_topic_arn)."
+  value       = element(split(":", local.environment.alerts.sns_topic_arn), 5)
+}
+
+output "webhook_secret_name" {
+  description = "Secrets Manager name of the alert webhooks."
+  value       = local.environment.alerts.webhook_secret
+}
+
+output "account_id" {
+  description = "AWS account id of the environment."
+  value       = local.environment.account_id
+}
+
+output "region" {
+  description = "AWS region of the environment."
+  value       = local.environment.region
+}

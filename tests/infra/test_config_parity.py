@@ -1,0 +1,236 @@
+"""Terraform and the DAGs derive the same names from include/config, so they cannot drift.
+
+infra/modules/config resolves the YAML for Terraform's for_each. This test re-implements those
+locals in Python, step for step, taking the regular expressions straight from the HCL (RE2 and
+Python's `re` agree on them), and compares the result with lakehouse.plan.plan_environment: the
+AppFlow flow names, buckets, prefixes, objects, upsert keys, DAG ids and Glue databases.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from lakehouse.config import load_config
+from lakehouse.config.names import slug, snake_case
+from lakehouse.plan import plan_environment
+from tests.infra.hcl import MODULES, REPO, locals_of
+
+CONFIG_DIR = REPO / "include" / "config"
+CONFIG_MAIN = MODULES / "config" / "main.tf"
+
+# replace(<expr>, "/<re2>/", "<replacement>") as python-hcl2 renders it.
+_REGEX_REPLACE = re.compile(r'"/((?:[^"\\]|\\.)+)/",\s*"((?:[^"\\]|\\.)*)"')
+
+
+def _hcl_regex_replacements(expression: str) -> list[tuple[str, str]]:
+    """The regex replace() calls of an HCL expression, innermost (= leftmost) first, with
+    Go's `${n}` (written `$${n}` in HCL) turned into Python's `\\g<n>`."""
+    found = []
+    for pattern, replacement in _REGEX_REPLACE.findall(expression):
+        go = replacement.replace("$${", "${")
+        found.append((pattern, re.sub(r"\$\{(\d+)\}", r"\\g<\1>", go)))
+    return found
+
+
+def _local_expression(name: str, key: str | None = None) -> str:
+    """local.<name>, or the value of `key = ...` inside it (a call: up to its closing parenthesis)."""
+    text = str(locals_of(CONFIG_MAIN)[name])
+    if key is None:
+        return text
+    match = re.search(rf"\b{key}\s*=\s*", text)
+    assert match, f"local.{name} has no {key} ="
+    depth, start = 0, match.end()
+    for index in range(start, len(text)):
+        if text[index] == "(":
+            depth += 1
+        elif text[index] == ")":
+            depth -= 1
+            if depth == 0:
+                return text[start : index + 1]
+    raise AssertionError(f"unbalanced expression for {key} in local.{name}")
+
+
+def tf_snake_case(name: str) -> str:
+    """local.flows_all[*].table: the RE2 replace() passes of the HCL, then lower()."""
+    replacements = _hcl_regex_replacements(_local_expression("flows_all", "table"))
+    assert len(replacements) == 2, replacements
+    for pattern, replacement in replacements:
+        name = re.sub(pattern, replacement, name)
+    return name.lower()
+
+
+def tf_slug(profile: str) -> str:
+    """replace(lower(profile), "/[^a-z0-9_]/", "_") as written in local.appflow_flows."""
+    replacements = _hcl_regex_replacements(_local_expression("appflow_flows"))
+    assert replacements, "local.appflow_flows has no slug replace()"
+    assert len(set(replacements)) == 1, f"one slug rule expected, got {set(replacements)}"
+    pattern, replacement = replacements[0]
+    return re.sub(pattern, replacement, profile.lower())
+
+
+def _csv(value: Any) -> list[str]:
+    """flatten([value]), split(",") each item, trimspace, drop empties."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
+
+
+def tf_resolve(config_dir: Path, env: str) -> dict[str, Any]:
+    """infra/modules/config's locals, in Python: what Terraform's for_each iterates."""
+    flows_doc = yaml.safe_load((config_dir / "flows.yaml").read_text())
+    environment = yaml.safe_load((config_dir / "environments.yaml").read_text())["environments"][env]
+    defaults = flows_doc.get("defaults") or {}
+    env_slug = tf_slug(env)
+    appflow_flows: dict[str, dict[str, Any]] = {}
+    for raw in flows_doc["flows"]:
+        f = {**defaults, **raw}
+        table = tf_snake_case(f["name"])
+        direction = "ingest" if f.get("destination", "s3") == "s3" else "upsert"
+        if f.get("environment", "all") not in ("all", env):
+            continue
+        s3_prefix = None if (f.get("s3_prefix") or "na") == "na" else str(f["s3_prefix"]).strip()
+        for profile in _csv(f.get("connector_profile")):
+            profile_slug = tf_slug(profile)
+            appflow_flows[f"{env}-{profile_slug}-{table}"] = {
+                "dag_id": f"{'sfdc_ingest' if direction == 'ingest' else 'sfdc_upsert'}__{table}",
+                "direction": direction,
+                "profile": profile,
+                "sf_object": f.get("object_name") or f["name"],
+                "table": table,
+                "bucket": environment["buckets"]["raw" if direction == "ingest" else "results"],
+                "prefix": f"{s3_prefix or 'appflow'}/{profile_slug}/{table}"
+                if direction == "ingest"
+                else s3_prefix or f"results/{table}",
+                "upsert_fields": _csv(f.get("upsert_field_list")),
+            }
+    template = environment.get("glue_database", "{profile}")
+    glue_databases = {
+        profile: template.replace("{profile}", tf_slug(profile)).replace("{env}", env_slug)
+        for profile in _csv(environment["connector_profiles"])
+    }
+    return {"appflow_flows": appflow_flows, "glue_databases": glue_databases}
+
+
+def dag_side(config_dir: Path, env: str) -> dict[str, Any]:
+    config = load_config(config_dir)
+    assert config.ok, config.error()
+    flows: dict[str, dict[str, Any]] = {}
+    databases: dict[str, str] = {}
+    for plan in plan_environment(config, env):
+        for p in plan.profiles:
+            flows[p.appflow_flow] = {
+                "dag_id": plan.dag_id,
+                "direction": plan.direction,
+                "profile": p.profile,
+                "sf_object": plan.flow.sf_object,
+                "table": p.table,
+                "bucket": p.bucket,
+                "prefix": p.prefix,
+                "upsert_fields": list(plan.flow.upsert_field_list) if plan.direction == "upsert" else [],
+            }
+            if plan.direction == "ingest":
+                databases[p.profile] = p.glue_database
+    return {"appflow_flows": flows, "glue_databases": databases}
+
+
+TRICKY_NAMES = [
+    "Account",
+    "OpportunityDev",
+    "CustomSalesforceObject__c",
+    "ABCObject",
+    "HTTPServer2Go",
+    "a1B",
+    "Opportunity_Line_Item",
+    "X",
+    "URLId__c",
+    "ABCdEFg",
+    "Order2Cash__Line_Item__c",
+    "SBQQ__QuoteLine__c",
+]
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_terraform_resolves_the_same_flows_as_the_dags(env: str) -> None:
+    terraform = tf_resolve(CONFIG_DIR, env)
+    dags = dag_side(CONFIG_DIR, env)
+    assert terraform["appflow_flows"] == dags["appflow_flows"]
+    assert terraform["appflow_flows"], "the sample config gives every environment flows"
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_every_profile_used_by_a_dag_has_its_glue_database(env: str) -> None:
+    terraform = tf_resolve(CONFIG_DIR, env)["glue_databases"]
+    dags = dag_side(CONFIG_DIR, env)["glue_databases"]
+    assert dags.items() <= terraform.items()
+    environment = load_config(CONFIG_DIR).environments[env]
+    assert terraform == {p: environment.glue_database_for(p, env) for p in environment.connector_profiles}
+
+
+def test_sample_environments_differ_as_configured() -> None:
+    dev, prod = (set(tf_resolve(CONFIG_DIR, env)["appflow_flows"]) for env in ("dev", "prod"))
+    assert any(name.endswith("-opportunity_dev") for name in dev)
+    assert not any(name.endswith("-opportunity_dev") for name in prod)
+    assert any(name.endswith("-opportunity") for name in prod)
+
+
+def test_re2_snake_case_equals_python_on_every_flow_name() -> None:
+    names = [flow["name"] for flow in yaml.safe_load((CONFIG_DIR / "flows.yaml").read_text())["flows"]]
+    for name in [*names, *TRICKY_NAMES]:
+        assert tf_snake_case(name) == snake_case(name), name
+
+
+def test_re2_slug_equals_python_on_every_profile() -> None:
+    environments = yaml.safe_load((CONFIG_DIR / "environments.yaml").read_text())["environments"]
+    profiles = {p for env in environments.values() for p in _csv(env["connector_profiles"])}
+    for profile in [*profiles, "Roche.SF-Org#1", "dev"]:
+        assert tf_slug(profile) == slug(profile), profile
+
+
+def test_hcl_uses_the_names_this_test_reimplements() -> None:
+    """Guards the parts of the HCL the Python re-implementation mirrors by hand."""
+    text = CONFIG_MAIN.read_text()
+    for fragment in (
+        "merge(local.defaults, raw)",
+        'contains(["all", var.env], f.environment)',
+        "coalesce(try(f.object_name, null), f.name)",
+        'try(f.destination, "s3") == "s3" ? "ingest" : "upsert"',
+        'coalesce(try(f.s3_prefix, null), "na") == "na" ? null',
+        '"${var.env}-${replace(lower(profile), "/[^a-z0-9_]/", "_")}-${f.table}"',
+        '"${coalesce(f.s3_prefix, "appflow")}/${replace(lower(profile), "/[^a-z0-9_]/", "_")}/${f.table}"',
+        'coalesce(f.s3_prefix, "results/${f.table}")',
+        '"${f.direction == "ingest" ? "sfdc_ingest" : "sfdc_upsert"}__${f.table}"',
+        'replace(replace(local.glue_database_template, "{profile}"',
+        'split(",", value)',
+    ):
+        assert fragment in text, f"infra/modules/config/main.tf no longer contains {fragment!r}"
+
+
+def test_csv_and_defaults_follow_the_loader(tmp_path: Path) -> None:
+    """A config exercising the loader's rules: CSV lists, list values, na, env filter, empty defaults."""
+    (tmp_path / "environments.yaml").write_text((CONFIG_DIR / "environments.yaml").read_text())
+    (tmp_path / "flows.yaml").write_text(
+        "defaults:\n"
+        "  connector_profile: roche-salesforce-connector-profile1, roche-salesforce-connector-profile2\n"
+        "flows:\n"
+        "  - name: Lead\n"
+        "    s3_prefix: na\n"
+        "  - name: Case\n"
+        "    connector_profile: [roche-salesforce-connector-profile2]\n"
+        "    s3_prefix: support/cases\n"
+        "    environment: prod\n"
+        "  - name: ScoreResult\n"
+        "    object_name: Score__c\n"
+        "    source: s3\n"
+        "    destination: salesforce\n"
+        "    schedule_expression: na\n"
+        "    connector_profile: roche-salesforce-connector-profile1\n"
+        "    upsert_field_list: External_Id__c , Other_Id__c\n"
+    )
+    for env in ("dev", "prod"):
+        assert tf_resolve(tmp_path, env)["appflow_flows"] == dag_side(tmp_path, env)["appflow_flows"]
