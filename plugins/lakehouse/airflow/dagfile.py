@@ -24,6 +24,7 @@ from lakehouse.config import ConfigError, LoadedConfig, load_config
 from lakehouse.config.errors import Problem
 from lakehouse.paths import find_include_dir
 from lakehouse.plan import plan_environment
+from lakehouse.plan.dags import table_of
 
 ENV_VARS = ("LAKEHOUSE_ENV", "AIRFLOW__LAKEHOUSE__ENV")
 """The environment to generate; on MWAA set the Airflow option `lakehouse.env`."""
@@ -42,13 +43,15 @@ def strict() -> bool:
 def generate(dag_file: str, direction: Literal["ingest", "upsert"]) -> dict[str, DAG]:
     """The DAGs of `direction` for the current environment, keyed by DAG id."""
     include = find_include_dir(dag_file)
-    config = _load(include / "config")
+    wanted = get_parsing_context().dag_id
+    if wanted is not None and table_of(wanted) is None:
+        return {}  # a worker running a DAG of another file
+    config = _load(include / "config", None if wanted is None else table_of(wanted))
     env = current_env()
     if strict() and not config.ok:
         raise config.error()
     if env not in config.environments:
         raise _environment_error(config, env)
-    wanted = get_parsing_context().dag_id
     plans = [
         plan for plan in plan_environment(config, env, only_dag_id=wanted) if plan.direction == direction
     ]
@@ -66,14 +69,14 @@ def raise_config_problems(dag_file: str) -> None:
 
 
 @functools.lru_cache(maxsize=4)
-def _load_cached(config_dir: Path, stamp: tuple[float, ...]) -> LoadedConfig:
-    return load_config(config_dir)
+def _load_cached(config_dir: Path, stamp: tuple[float, ...], only_table: str | None) -> LoadedConfig:
+    return load_config(config_dir, only_table)
 
 
-def _load(config_dir: Path) -> LoadedConfig:
+def _load(config_dir: Path, only_table: str | None = None) -> LoadedConfig:
     """One load per process while the files are unchanged (the DagBag imports several DAG files)."""
     stamp = tuple(p.stat().st_mtime for p in sorted(config_dir.glob("*.yaml")))
-    return _load_cached(config_dir, stamp)
+    return _load_cached(config_dir, stamp, only_table)
 
 
 def _environment_error(config: LoadedConfig, env: str) -> ConfigError:

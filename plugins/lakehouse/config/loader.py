@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from lakehouse.config.environments import ENV_NAME, Environment, rendered_name_problems
 from lakehouse.config.errors import ConfigError, Problem
 from lakehouse.config.flows import Flow, FlowSettings
+from lakehouse.config.names import snake_case
 from lakehouse.config.rules import environment_rules, flow_rules, uniqueness_rules
 from lakehouse.config.yaml_source import YamlDocument, load_yaml
 
@@ -47,11 +48,15 @@ class LoadedConfig:
         return [f for f in self.flows if f.environment in ("all", env)]
 
 
-def load_config(config_dir: Path) -> LoadedConfig:
-    """Read both files of `config_dir`. Unreadable files become problems, not exceptions."""
+def load_config(config_dir: Path, only_table: str | None = None) -> LoadedConfig:
+    """Read both files of `config_dir`. Unreadable files become problems, not exceptions.
+
+    `only_table` validates just the flows named so (as snake_case): what a worker running one
+    task needs. Rules across flows are the DAG processor's job, which loads everything.
+    """
     problems: list[Problem] = []
     environments = _load_environments(config_dir / ENVIRONMENTS_FILE, problems)
-    flows = _load_flows(config_dir / FLOWS_FILE, environments, problems)
+    flows = _load_flows(config_dir / FLOWS_FILE, environments, problems, only_table)
     return LoadedConfig(config_dir, environments, flows, problems)
 
 
@@ -95,7 +100,9 @@ def _load_environments(file: Path, problems: list[Problem]) -> dict[str, Environ
     return valid
 
 
-def _load_flows(file: Path, environments: Mapping[str, Environment], problems: list[Problem]) -> list[Flow]:
+def _load_flows(
+    file: Path, environments: Mapping[str, Environment], problems: list[Problem], only_table: str | None
+) -> list[Flow]:
     doc = _read(file, problems)
     if doc is None:
         return []
@@ -110,6 +117,8 @@ def _load_flows(file: Path, environments: Mapping[str, Environment], problems: l
     defaults = _defaults(data.get("defaults"), report)
     candidates: list[tuple[int, Flow]] = []
     for index, raw in enumerate(data["flows"]):
+        if only_table is not None and snake_case(_label(raw, index)) != only_table:
+            continue
         flow = _flow(index, raw, defaults, environments, report)
         if flow is not None:
             candidates.append((index, flow))

@@ -117,9 +117,17 @@ def plan_environment(config: LoadedConfig, env: str, only_dag_id: str | None = N
     return sorted((plan_flow(flow, env, environment) for flow in flows), key=lambda p: p.dag_id)
 
 
+DAG_KINDS = {"ingest": "sfdc_ingest", "upsert": "sfdc_upsert"}
+
+
 def dag_id_for(flow: Flow) -> str:
-    kind = "sfdc_ingest" if flow.direction == "ingest" else "sfdc_upsert"
-    return f"{kind}__{snake_case(flow.name)}"
+    return f"{DAG_KINDS[flow.direction]}__{snake_case(flow.name)}"
+
+
+def table_of(dag_id: str) -> str | None:
+    """The flow table a generated DAG id names (`sfdc_ingest__account` -> `account`), or None."""
+    kind, _, table = dag_id.partition("__")
+    return table if kind in DAG_KINDS.values() and table else None
 
 
 def plan_flow(flow: Flow, env: str, environment: Environment) -> DagPlan:
