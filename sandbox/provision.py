@@ -164,7 +164,17 @@ def _flow(plan: DagPlan, profile: ProfilePlan, results_bucket: str) -> dict[str,
 
 
 def _alerts(sns: Any, secrets: Any, topic_arn: str, secret_name: str, endpoint_url: str) -> None:
-    sns.create_topic(Name=topic_arn.rsplit(":", 1)[1])  # idempotent in SNS itself
+    # The topic lives in the account of its configured ARN: moto files resources under the account
+    # a request names (x-moto-account-id) and resolves a published-to ARN by its own account.
+    account = topic_arn.split(":")[4]
+
+    def in_account(request: Any, **_: Any) -> None:
+        request.headers["x-moto-account-id"] = account
+
+    sns.meta.events.register("before-sign.sns.CreateTopic", in_account)
+    created = sns.create_topic(Name=topic_arn.rsplit(":", 1)[1])["TopicArn"]  # idempotent in SNS
+    if created != topic_arn:
+        raise RuntimeError(f"the sandbox created {created}, not the configured {topic_arn}")
     secret = json.dumps(
         {"webhooks": [{"name": "sandbox", "kind": "generic", "url": endpoint_url + WEBHOOK_PATH}]}
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from airflow.providers.amazon.aws.operators.appflow import AppflowRecordsShortCircuitOperator
 from airflow.providers.amazon.aws.operators.redshift_data import RedshiftDataOperator
@@ -12,6 +12,7 @@ from airflow.providers.amazon.aws.operators.s3 import S3DeleteObjectsOperator
 from airflow.sdk import DAG, Asset, CronDataIntervalTimetable, DeltaDataIntervalTimetable, TaskGroup, chain
 from airflow.sdk.bases.timetable import BaseTimetable
 
+from lakehouse.airflow.alerting import LakehouseAlertNotifier
 from lakehouse.airflow.operators.appflow import AppflowStartRunOperator
 from lakehouse.airflow.operators.catalog import (
     GluePartitionOperator,
@@ -31,6 +32,13 @@ def _jinja(expression: str) -> str:
     """A run-time template; written without f-string brace doubling, which hides typos."""
     return "{{ " + expression + " }}"
 
+
+ONE_AT_A_TIME = 1
+"""For tasks that rewrite a shared resource (the AppFlow flow's filter and prefix between
+UpdateFlow and StartFlow; the Glue table's columns). max_active_runs=1 does not cover backfill
+runs, which Airflow 3 counts apart (a REST backfill runs 10 at once by default), and a scheduled
+run may overlap a backfill; a task-level limit holds across all runs of the DAG. AppFlow takes the
+flow's definition when an execution starts, so the executions themselves may overlap."""
 
 WINDOW_START = _jinja("data_interval_start.isoformat()")
 WINDOW_END = _jinja("data_interval_end.isoformat()")
@@ -63,6 +71,7 @@ def build_dag(plan: DagPlan, sql_dir: Path, tuning: Tuning | None = None) -> DAG
             "retry_delay": dt.timedelta(minutes=flow.retry_delay_minutes),
             "retry_exponential_backoff": True,
             "max_retry_delay": dt.timedelta(hours=1),
+            **alert_callbacks(plan),
         },
     ) as dag:
         for profile in plan.profiles:
@@ -72,6 +81,32 @@ def build_dag(plan: DagPlan, sql_dir: Path, tuning: Tuning | None = None) -> DAG
                 else:
                     _upsert(plan, profile, tuning)
     return dag
+
+
+def alert_callbacks(plan: DagPlan) -> dict[str, Any]:
+    """Task-level callbacks (default_args) that alert SNS and the webhooks; see alerting.py.
+
+    One notifier per DAG and event, shared by its tasks; it holds names only, so parsing makes no
+    call. Retries alert only when the flow sets `alert_on_retry`, recoveries with `recovery_alerts`.
+    """
+    alerts = plan.environment.alerts
+
+    def notifier(event: Literal["failure", "retry", "recovery"]) -> LakehouseAlertNotifier:
+        return LakehouseAlertNotifier(
+            environment=plan.env,
+            sns_topic_arn=alerts.sns_topic_arn,
+            webhook_secret=alerts.webhook_secret,
+            aws_conn_id=plan.environment.aws_conn_id,
+            region_name=plan.environment.region,
+            event=event,
+        )
+
+    callbacks: dict[str, Any] = {"on_failure_callback": notifier("failure")}
+    if plan.flow.alert_on_retry:
+        callbacks["on_retry_callback"] = notifier("retry")
+    if plan.flow.recovery_alerts:
+        callbacks["on_success_callback"] = notifier("recovery")
+    return callbacks
 
 
 def _aws(plan: DagPlan) -> dict[str, Any]:
@@ -113,6 +148,7 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) 
         AppflowStartRunOperator(
             task_id="run_flow",
             flow_name=profile.appflow_flow,
+            max_active_tis_per_dag=ONE_AT_A_TIME,
             timestamp_field=flow.timestamp_field if flow.incremental_load else None,
             window_start=WINDOW_START,
             window_end=WINDOW_END,
@@ -132,6 +168,7 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) 
         ),
         GlueTableOperator(
             task_id="register_table",
+            max_active_tis_per_dag=ONE_AT_A_TIME,
             database=profile.glue_database,
             table=profile.table,
             location=profile.location,
@@ -199,6 +236,7 @@ def _upsert(plan: DagPlan, profile: ProfilePlan, tuning: Tuning) -> None:
         AppflowStartRunOperator(
             task_id="run_flow",
             flow_name=profile.appflow_flow,
+            max_active_tis_per_dag=ONE_AT_A_TIME,
             update_propagation_seconds=tuning.appflow_update_propagation_seconds,
             **aws,
         ),

@@ -3,7 +3,8 @@
 Keys and meanings are the seed's AppFlow YAML (source, destination, name/object_name,
 incremental_load, schedule_expression, s3_prefix, connector_profile, description, environment,
 upsert_field_list, bookmark_col, pii), plus what operating it on Airflow needs (timestamp_field,
-owner, tags, start_date, retries, pii_columns).
+owner, tags, start_date, retries, pii_columns, and the alert keys alert_on_retry and
+recovery_alerts).
 """
 
 from __future__ import annotations
@@ -81,6 +82,16 @@ class FlowSettings(BaseModel):
     )
     pii_columns: Annotated[list[str], *named_list(SALESFORCE_NAME)] = Field(
         default_factory=list, description="Salesforce fields withheld from non-privileged roles."
+    )
+    alert_on_retry: Flag = Field(
+        False,
+        description="1: alert on every failed try that will be retried, too; 0: alert only when a "
+        "task fails for good (its last try).",
+    )
+    recovery_alerts: Flag = Field(
+        False,
+        description="1: when a task succeeds after its previous try failed, send a recovery message "
+        "to the same channels as the failure alert.",
     )
 
     @field_validator("schedule_expression")
