@@ -50,13 +50,12 @@ def _variables(module_dir: Path) -> dict[str, bool]:
     return found
 
 
-@pytest.mark.parametrize("env", ["dev", "prod"])
-def test_env_module_calls_match_module_variables(env: str) -> None:
-    calls = parse(ENVS / env / "main.tf")["module"]
+def _module_calls(main_tf: Path) -> set[str]:
+    """Check each module call of `main_tf` against the called module's variables; return the names."""
     called = set()
-    for entry in calls:
+    for entry in parse(main_tf)["module"]:
         for name, body in entry.items():
-            source = (ENVS / env / body["source"]).resolve()
+            source = (main_tf.parent / body["source"]).resolve()
             assert source.is_dir(), f"module {name}: {body['source']} does not exist"
             variables = _variables(source)
             given = set(body) - MODULE_META_ARGS
@@ -64,7 +63,17 @@ def test_env_module_calls_match_module_variables(env: str) -> None:
             missing = {v for v, required in variables.items() if required} - given
             assert not missing, f"module {name}: required inputs not given: {missing}"
             called.add(name)
-    assert {"config", "lake", "appflow", "catalog", "alerting", "warehouse"} <= called
+    return called
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_env_module_calls_match_module_variables(env: str) -> None:
+    assert _module_calls(ENVS / env / "main.tf") == {"platform"}
+
+
+def test_platform_wires_every_module() -> None:
+    platform = INFRA / "modules" / "platform" / "main.tf"
+    assert {"config", "lake", "appflow", "catalog", "alerting", "warehouse"} <= _module_calls(platform)
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
