@@ -8,7 +8,7 @@ UV := $(PY) -m uv
 ENV ?= dev
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: venv test lint typecheck unit demo validate dags schema bench-parse bench-backfill up down airflow lock clean
+.PHONY: venv test lint typecheck unit demo validate dags schema bench-parse bench-backfill up down airflow bundle lock clean
 
 venv: $(STAMP)
 
@@ -63,6 +63,10 @@ down:
 ## make airflow: Airflow 3.3.1 on http://127.0.0.1:8080 (admin / admin) against the sandbox; Ctrl-C stops it all.
 airflow: venv
 	$(BIN)/python -m sandbox.airflow_local --home .airflow --api-port 8080 --sandbox-port 4566 --sandbox-state-dir .sandbox --env $(ENV)
+
+## make bundle: what MWAA installs, in dist/mwaa/ (plugins.zip, dags/ with include/, requirements.txt, startup.sh).
+bundle: venv
+	$(BIN)/python tools/bundle.py --out dist/mwaa
 
 lock:
 	$(UV) pip compile --quiet --python 3.11 requirements-dev.in -o requirements-dev.lock

@@ -1,0 +1,170 @@
+"""The MWAA bundle (tools/bundle.py, `make bundle`): contents, determinism, and that it works unpacked."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tools.bundle import CONSTRAINT_LINE, ZIP_DATE, build
+
+DEV_DAGS = [
+    "sfdc_ingest__account",
+    "sfdc_ingest__contact",
+    "sfdc_ingest__opportunity_dev",
+    "sfdc_upsert__custom_salesforce_object",
+]
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("bundle") / "mwaa")
+
+
+def test_plugins_zip_holds_the_library_at_its_root_and_nothing_else(bundle: Path) -> None:
+    names = zipfile.ZipFile(bundle / "plugins.zip").namelist()
+    assert "lakehouse/__init__.py" in names
+    assert "lakehouse/airflow/dagfile.py" in names
+    assert "lakehouse/paths.py" in names
+    assert ".airflowignore" in names
+    assert all(n.startswith("lakehouse/") for n in names if n != ".airflowignore")
+    for part in ("tests/", "sandbox/", "bench/", "__pycache__", ".egg-info", ".pyc"):
+        assert not [n for n in names if part in n], part
+    ignore = zipfile.ZipFile(bundle / "plugins.zip").read(".airflowignore")
+    assert ignore == (REPO / "plugins" / ".airflowignore").read_bytes()
+
+
+def test_plugins_zip_is_deterministic(bundle: Path, tmp_path: Path) -> None:
+    again = build(tmp_path / "again")
+    assert (again / "plugins.zip").read_bytes() == (bundle / "plugins.zip").read_bytes()
+    infos = zipfile.ZipFile(bundle / "plugins.zip").infolist()
+    assert [i.filename for i in infos] == sorted(i.filename for i in infos)
+    assert {i.date_time for i in infos} == {ZIP_DATE}
+
+
+def test_requirements_start_with_the_constraints_of_the_pinned_airflow(bundle: Path) -> None:
+    first, rest = (bundle / "requirements.txt").read_text().split("\n", 1)
+    assert first == (
+        '--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-3.3.1/constraints-3.12.txt"'
+    )
+    assert rest == (REPO / "requirements.txt").read_text()
+
+
+def test_dags_folder_holds_the_dag_files_and_include(bundle: Path) -> None:
+    dags = bundle / "dags"
+    assert sorted(p.name for p in dags.glob("*.py")) == sorted(p.name for p in (REPO / "dags").glob("*.py"))
+    assert (dags / "include" / "config" / "flows.yaml").read_bytes() == (
+        REPO / "include" / "config" / "flows.yaml"
+    ).read_bytes()
+    assert (dags / "include" / "sql" / "current_state_view.sql").is_file()
+    assert not list(dags.rglob("__pycache__"))
+
+
+def test_startup_script_is_posix_sh_and_maps_the_airflow_option(bundle: Path) -> None:
+    script = bundle / "startup.sh"
+    subprocess.run(["sh", "-n", str(script)], check=True)
+    out = subprocess.run(
+        ["sh", "-c", f'. "{script}" >/dev/null; printf %s "$LAKEHOUSE_ENV"'],
+        env={"PATH": "/usr/bin:/bin", "AIRFLOW__LAKEHOUSE__ENV": "prod"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout == "prod"
+
+
+# MWAA's layout: plugins.zip unzipped into $AIRFLOW_HOME/plugins, the DAGs folder in $AIRFLOW_HOME/dags.
+# The repository's own folders (plugins/ via the editable install's .pth, the root) are taken off
+# sys.path; the virtualenv's site-packages (Airflow) stays, as MWAA's does.
+PROBE = textwrap.dedent(
+    """
+    import json, os, sys
+    repo, plugins, dags = sys.argv[1:4]
+    ours = (repo, os.path.join(repo, "plugins"), os.path.join(repo, "dags"))
+    sys.path[:] = [plugins] + [p for p in sys.path if p and os.path.abspath(p) not in ours]
+    for finder in list(sys.meta_path):
+        if "editable" in type(finder).__module__.lower():
+            sys.meta_path.remove(finder)
+    from airflow import plugins_manager
+    plugin_errors = plugins_manager.get_import_errors()
+    loaded_by_plugins = sorted(
+        name for name, mod in list(sys.modules.items())
+        if (getattr(mod, "__file__", None) or "").startswith(plugins)
+    )
+    from airflow.dag_processing.dagbag import DagBag
+    bag = DagBag(dags)
+    import lakehouse, lakehouse.paths
+    print(json.dumps({
+        "lakehouse": lakehouse.__file__,
+        "paths": lakehouse.paths.__file__,
+        "repo_on_path": [p for p in sys.path if p and os.path.abspath(p) in ours],
+        "plugin_errors": plugin_errors,
+        "loaded_by_plugins": loaded_by_plugins,
+        "import_errors": {k: v[-2000:] for k, v in bag.import_errors.items()},
+        "dags": sorted(bag.dags),
+    }))
+    """
+)
+
+
+@pytest.mark.airflow
+def test_dags_import_from_the_unpacked_bundle(bundle: Path, tmp_path: Path) -> None:
+    home = tmp_path / "airflow"
+    plugins, dags = home / "plugins", home / "dags"
+    zipfile.ZipFile(bundle / "plugins.zip").extractall(plugins)
+    shutil.copytree(bundle / "dags", dags)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(plugins),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
+        "AIRFLOW__LAKEHOUSE__ENV": "dev",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(REPO), str(plugins), str(dags)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["lakehouse"].startswith(str(plugins) + "/")
+    assert report["paths"].startswith(str(plugins) + "/")
+    assert report["repo_on_path"] == []
+    assert report["plugin_errors"] == {}
+    assert report["loaded_by_plugins"] == []  # .airflowignore: the plugin loader left the library alone
+    assert report["import_errors"] == {}
+    assert report["dags"] == DEV_DAGS
+
+
+def test_bundle_requirements_resolve_with_the_pinned_airflow(bundle: Path, tmp_path: Path) -> None:
+    uv = shutil.which("python3")
+    assert uv is not None
+    lines = (bundle / "requirements.txt").read_text().splitlines()
+    assert lines[0] == CONSTRAINT_LINE
+    # The --constraint line is left out: its URL (raw.githubusercontent.com) is not reachable here.
+    # Pinning apache-airflow==3.3.1 instead checks that nothing we add fights Airflow's own requirements.
+    request = tmp_path / "mwaa-requirements.in"
+    request.write_text("\n".join(["apache-airflow==3.3.1", *lines[1:]]) + "\n")
+    result = subprocess.run(
+        [uv, "-m", "uv", "pip", "compile", "--python-version", "3.12", "--no-header", str(request)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "apache-airflow==3.3.1" in result.stdout
+    assert "awswrangler==3.17.1" in result.stdout
