@@ -82,3 +82,18 @@ def fields_from_entity(response: Mapping[str, Any]) -> list[SalesforceField]:
             )
         )
     return fields
+
+
+def describe_salesforce_fields(
+    client: Any, connector_profile: str, object_name: str
+) -> list[SalesforceField]:
+    """An object's fields as its org reports them through AppFlow (DescribeConnectorEntity).
+
+    One call for schema discovery and for the upsert check, so both read the same fields.
+    """
+    response = client.describe_connector_entity(
+        connectorEntityName=object_name,
+        connectorType="Salesforce",
+        connectorProfileName=connector_profile,
+    )
+    return fields_from_entity(response)

@@ -10,7 +10,7 @@ from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
 from lakehouse.airflow.operators.base import WranglerOperator
-from lakehouse.aws.salesforce_types import fields_from_entity
+from lakehouse.aws.salesforce_types import describe_salesforce_fields
 
 
 class SalesforceSchemaOperator(AwsBaseOperator[AppflowHook]):
@@ -28,12 +28,7 @@ class SalesforceSchemaOperator(AwsBaseOperator[AppflowHook]):
         self.object_name = object_name
 
     def execute(self, context: Any) -> dict[str, str]:
-        response = self.hook.conn.describe_connector_entity(
-            connectorEntityName=self.object_name,
-            connectorType="Salesforce",
-            connectorProfileName=self.connector_profile,
-        )
-        fields = fields_from_entity(response)
+        fields = describe_salesforce_fields(self.hook.conn, self.connector_profile, self.object_name)
         if not fields:
             raise ValueError(
                 f"Salesforce reports no fields for {self.object_name} ({self.connector_profile})"

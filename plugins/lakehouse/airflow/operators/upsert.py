@@ -12,7 +12,7 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.sdk import BaseOperator
 
 from lakehouse.airflow.connections import wrangler_session
-from lakehouse.aws.salesforce_types import fields_from_entity
+from lakehouse.aws.salesforce_types import describe_salesforce_fields
 
 
 class ResultsValidationOperator(AwsBaseOperator[AppflowHook]):
@@ -39,12 +39,8 @@ class ResultsValidationOperator(AwsBaseOperator[AppflowHook]):
     def execute(self, context: Any) -> dict[str, Any]:
         import awswrangler as wr
 
-        response = self.hook.conn.describe_connector_entity(
-            connectorEntityName=self.object_name,
-            connectorType="Salesforce",
-            connectorProfileName=self.connector_profile,
-        )
-        fields = {f.name: f for f in fields_from_entity(response)}
+        described = describe_salesforce_fields(self.hook.conn, self.connector_profile, self.object_name)
+        fields = {f.name: f for f in described}
         session = wrangler_session(self.aws_conn_id, self.region_name)
         objects = wr.s3.list_objects(self.location, boto3_session=session)
         if not objects:
