@@ -33,11 +33,19 @@ P2 = "roche_salesforce_connector_profile2"
 
 
 def dagbag(env: str = "dev", folder: Path = REPO / "dags") -> DagBag:
+    """The DagBag of the repository's own config, whatever an earlier test pointed the env at
+    (the pipeline tests' session fixture points LAKEHOUSE_INCLUDE_DIR at a copy)."""
+    saved = {key: os.environ.get(key) for key in ("LAKEHOUSE_ENV", "LAKEHOUSE_INCLUDE_DIR")}
     os.environ["LAKEHOUSE_ENV"] = env
+    os.environ["LAKEHOUSE_INCLUDE_DIR"] = str(REPO / "include")
     try:
         return DagBag(str(folder))
     finally:
-        os.environ["LAKEHOUSE_ENV"] = "dev"
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 @pytest.fixture(scope="module")
