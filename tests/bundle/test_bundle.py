@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tools.bundle import CONSTRAINT_LINE, ZIP_DATE, build
+from tools.bundle import AIRFLOW_VERSION, CONSTRAINT_LINE, ZIP_DATE, build
 
 DEV_DAGS = [
     "sfdc_ingest__account",
@@ -114,8 +114,40 @@ PROBE = textwrap.dedent(
 )
 
 
+def _requirements_without_constraint(bundle: Path) -> list[str]:
+    """The bundle's requirements with Airflow pinned in place of the --constraint line, whose URL
+    (raw.githubusercontent.com) is not reachable here: pinning apache-airflow==3.3.1 still checks
+    that nothing we add fights Airflow's own requirements."""
+    lines = (bundle / "requirements.txt").read_text().splitlines()
+    assert lines[0] == CONSTRAINT_LINE
+    return [f"apache-airflow=={AIRFLOW_VERSION}", *lines[1:]]
+
+
+@pytest.fixture(scope="module")
+def mwaa_python(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clean virtualenv holding only what MWAA would install from the bundle's requirements.txt.
+
+    Not the development venv: a package the DAGs need at run time but the bundle forgets (or one
+    that only the dev lock pulls in) makes the import below fail, as it would on MWAA.
+    """
+    root = tmp_path_factory.mktemp("mwaa-venv")
+    request = root / "requirements.in"
+    request.write_text("\n".join(_requirements_without_constraint(bundle)) + "\n")
+    venv = root / "venv"
+    uv = ["python3", "-m", "uv"]  # where the Makefile installs uv
+    for command in (
+        [*uv, "venv", "--quiet", "--python", sys.executable, str(venv)],
+        [*uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), "-r", str(request)],
+    ):
+        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr[-4000:]
+    return venv / "bin" / "python"
+
+
 @pytest.mark.airflow
-def test_dags_import_from_the_unpacked_bundle(bundle: Path, tmp_path: Path) -> None:
+def test_dags_import_from_the_unpacked_bundle_in_a_clean_venv(
+    bundle: Path, mwaa_python: Path, tmp_path: Path
+) -> None:
     home = tmp_path / "airflow"
     plugins, dags = home / "plugins", home / "dags"
     zipfile.ZipFile(bundle / "plugins.zip").extractall(plugins)
@@ -132,7 +164,7 @@ def test_dags_import_from_the_unpacked_bundle(bundle: Path, tmp_path: Path) -> N
         "AWS_DEFAULT_REGION": "eu-west-1",
     }
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(REPO), str(plugins), str(dags)],
+        [str(mwaa_python), "-c", PROBE, str(REPO), str(plugins), str(dags)],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -151,14 +183,11 @@ def test_dags_import_from_the_unpacked_bundle(bundle: Path, tmp_path: Path) -> N
 
 
 def test_bundle_requirements_resolve_with_the_pinned_airflow(bundle: Path, tmp_path: Path) -> None:
+    """MWAA runs Python 3.12, which this machine lacks: resolve for it (the install above is 3.11)."""
     uv = shutil.which("python3")
     assert uv is not None
-    lines = (bundle / "requirements.txt").read_text().splitlines()
-    assert lines[0] == CONSTRAINT_LINE
-    # The --constraint line is left out: its URL (raw.githubusercontent.com) is not reachable here.
-    # Pinning apache-airflow==3.3.1 instead checks that nothing we add fights Airflow's own requirements.
     request = tmp_path / "mwaa-requirements.in"
-    request.write_text("\n".join(["apache-airflow==3.3.1", *lines[1:]]) + "\n")
+    request.write_text("\n".join(_requirements_without_constraint(bundle)) + "\n")
     result = subprocess.run(
         [uv, "-m", "uv", "pip", "compile", "--python-version", "3.12", "--no-header", str(request)],
         capture_output=True,
