@@ -17,7 +17,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_LAST_DAY = dt.date(2025, 1, 15)  # the emulated orgs' last day of history (sandbox/README.md)
@@ -89,13 +88,14 @@ def _report(endpoint_url: str, env: str) -> None:
 
     from lakehouse.config import load_config
     from lakehouse.plan import plan_environment
+    from sandbox.readback import rows_per_partition, run_query, warehouse_target
 
     config = load_config(REPO / "include" / "config")
     environment = config.environments[env]
     s3 = boto3.client("s3", endpoint_url=endpoint_url)
     glue = boto3.client("glue", endpoint_url=endpoint_url)
     redshift = boto3.client("redshift-data", endpoint_url=endpoint_url)
-    target = _warehouse(environment)
+    target = warehouse_target(environment)
     for plan in plan_environment(config, env):
         if plan.direction != "ingest":
             continue
@@ -103,7 +103,7 @@ def _report(endpoint_url: str, env: str) -> None:
         for profile in plan.profiles:
             print(f"  {profile.profile}")
             print(f"    S3 {profile.location}")
-            for partition, rows in _rows_per_partition(s3, profile.bucket, profile.prefix).items():
+            for partition, rows in rows_per_partition(s3, profile.bucket, profile.prefix).items():
                 print(f"      {partition}: {rows} rows")
             table = glue.get_table(DatabaseName=profile.glue_database, Name=profile.table)["Table"]
             partitions = glue.get_partitions(DatabaseName=profile.glue_database, TableName=profile.table)
@@ -114,46 +114,7 @@ def _report(endpoint_url: str, env: str) -> None:
             # `view` is built from names the config model validated as identifiers.
             sql = f"SELECT COUNT(*) AS records, COUNT(DISTINCT id) AS ids, MAX(lastmodifieddate) AS latest FROM {view}"  # noqa: S608, E501
             print(f"    Spectrum: {sql}")
-            print(f"      -> {_query(redshift, target, sql)}")
-
-
-def _warehouse(environment: Any) -> dict[str, str]:
-    redshift = environment.redshift
-    if redshift.workgroup_name:
-        return {"WorkgroupName": redshift.workgroup_name, "Database": redshift.database}
-    return {
-        "ClusterIdentifier": redshift.cluster_identifier,
-        "DbUser": redshift.db_user,
-        "Database": redshift.database,
-    }
-
-
-def _rows_per_partition(s3: Any, bucket: str, prefix: str) -> dict[str, int]:
-    import io
-
-    import pyarrow.parquet as pq
-
-    counts: dict[str, int] = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix + "/"):
-        for item in page.get("Contents", []):
-            partition = item["Key"][len(prefix) + 1 :].split("/", 1)[0]
-            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
-            counts[partition] = counts.get(partition, 0) + pq.read_metadata(io.BytesIO(body)).num_rows
-    return dict(sorted(counts.items()))
-
-
-def _query(redshift: Any, target: dict[str, str], sql: str) -> list[list[Any]]:
-    statement = redshift.execute_statement(Sql=sql, **target)["Id"]
-    while (described := redshift.describe_statement(Id=statement))["Status"] not in {
-        "FINISHED",
-        "FAILED",
-        "ABORTED",
-    }:
-        time.sleep(0.1)
-    if described["Status"] != "FINISHED":
-        raise RuntimeError(f"{sql}: {described['Status']}: {described.get('Error')}")
-    records = redshift.get_statement_result(Id=statement)["Records"]
-    return [[next(iter(field.values())) for field in record] for record in records]
+            print(f"      -> {run_query(redshift, target, sql)}")
 
 
 if __name__ == "__main__":

@@ -7,21 +7,19 @@ endpoint and the waiting intervals differ from AWS (sandbox/airflow_env.py).
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
-import pyarrow.parquet as pq
 import pytest
 
 from sandbox.airflow_env import airflow_env
 from sandbox.provision import provision
+from sandbox.readback import parquet_rows, run_query
 from sandbox.server import Sandbox
 from tests.conftest import REPO
 
@@ -98,23 +96,12 @@ def _utc(value: Any) -> dt.datetime:
 
 def partition_rows(s3: Any, bucket: str, prefix: str) -> list[dict[str, Any]]:
     """Every row of every Parquet file under a prefix."""
-    rows: list[dict[str, Any]] = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for item in page.get("Contents", []):
-            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
-            rows += pq.read_table(io.BytesIO(body)).to_pylist()
-    return rows
+    return parquet_rows(s3, bucket, prefix)
 
 
 def query(redshift: Any, sql: str) -> list[list[Any]]:
-    statement = redshift.execute_statement(Sql=sql, **WAREHOUSE)["Id"]
-    deadline = time.monotonic() + 30
-    while (described := redshift.describe_statement(Id=statement))["Status"] not in {"FINISHED", "FAILED"}:
-        assert time.monotonic() < deadline, described
-        time.sleep(0.05)
-    assert described["Status"] == "FINISHED", described.get("Error")
-    records = redshift.get_statement_result(Id=statement)["Records"]
-    return [[None if f.get("isNull") else next(iter(f.values())) for f in record] for record in records]
+    """Rows of `sql` on the dev warehouse; a failed statement fails the test with its error."""
+    return run_query(redshift, WAREHOUSE, sql)
 
 
 def task_states(run: Any) -> dict[str, str]:
