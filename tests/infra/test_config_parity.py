@@ -88,6 +88,7 @@ def tf_resolve(config_dir: Path, env: str) -> dict[str, Any]:
     defaults = flows_doc.get("defaults") or {}
     env_slug = tf_slug(env)
     appflow_flows: dict[str, dict[str, Any]] = {}
+    lake_tables: dict[str, dict[str, Any]] = {}
     for raw in flows_doc["flows"]:
         f = {**defaults, **raw}
         table = tf_snake_case(f["name"])
@@ -109,12 +110,50 @@ def tf_resolve(config_dir: Path, env: str) -> dict[str, Any]:
                 else s3_prefix or f"results/{table}",
                 "upsert_fields": _csv(f.get("upsert_field_list")),
             }
+            if direction == "ingest":
+                database = (
+                    environment.get("glue_database", "{profile}")
+                    .replace("{profile}", profile_slug)
+                    .replace("{env}", env_slug)
+                )
+                lake_tables[f"{database}.{table}"] = {
+                    "database": database,
+                    "table": table,
+                    "pii_columns": [c.lower() for c in _csv(f.get("pii_columns"))],
+                }
     template = environment.get("glue_database", "{profile}")
     glue_databases = {
         profile: template.replace("{profile}", tf_slug(profile)).replace("{env}", env_slug)
         for profile in _csv(environment["connector_profiles"])
     }
-    return {"appflow_flows": appflow_flows, "glue_databases": glue_databases}
+    return {"appflow_flows": appflow_flows, "glue_databases": glue_databases, "lake_tables": lake_tables}
+
+
+def tf_resolve_feeds(config_dir: Path, env: str) -> dict[str, dict[str, Any]]:
+    """local.feeds of infra/modules/config in Python: Glue job name => what the feeds module uses."""
+    feeds_file = config_dir / "feeds.yaml"
+    if not feeds_file.exists():
+        return {}
+    doc = yaml.safe_load(feeds_file.read_text()) or {}
+    environment = yaml.safe_load((config_dir / "environments.yaml").read_text())["environments"][env]
+    catalog = environment.get("feeds")
+    prefix = (catalog or {}).get("prefix", "onprem")
+    jobs: dict[str, dict[str, Any]] = {}
+    for raw in doc.get("feeds", []):
+        f = {**(doc.get("defaults") or {}), **raw}
+        if f.get("environment", "all") not in ("all", env):
+            continue
+        source = f["source"]
+        snake = tf_snake_case(f["name"])
+        jobs[f"{env}-feed-{snake}"] = {
+            "kind": source["kind"],
+            "secret": source["secret"].replace("{env}", env) if "secret" in source else None,
+            "target_table": f["target_table"],
+            "glue_database": (catalog or {}).get("glue_database"),
+            "curated_prefix": f"{prefix}/{f['target_table']}",
+            "landing_prefix": source.get("landing_prefix"),
+        }
+    return jobs
 
 
 def dag_side(config_dir: Path, env: str) -> dict[str, Any]:
@@ -122,6 +161,7 @@ def dag_side(config_dir: Path, env: str) -> dict[str, Any]:
     assert config.ok, config.error()
     flows: dict[str, dict[str, Any]] = {}
     databases: dict[str, str] = {}
+    lake_tables: dict[str, dict[str, Any]] = {}
     for plan in plan_environment(config, env):
         for p in plan.profiles:
             flows[p.appflow_flow] = {
@@ -136,7 +176,12 @@ def dag_side(config_dir: Path, env: str) -> dict[str, Any]:
             }
             if plan.direction == "ingest":
                 databases[p.profile] = p.glue_database
-    return {"appflow_flows": flows, "glue_databases": databases}
+                lake_tables[f"{p.glue_database}.{p.table}"] = {
+                    "database": p.glue_database,
+                    "table": p.table,
+                    "pii_columns": [c.lower() for c in plan.flow.pii_columns],
+                }
+    return {"appflow_flows": flows, "glue_databases": databases, "lake_tables": lake_tables}
 
 
 TRICKY_NAMES = [
@@ -207,6 +252,10 @@ def test_hcl_uses_the_names_this_test_reimplements() -> None:
         '"${f.direction == "ingest" ? "sfdc_ingest" : "sfdc_upsert"}__${f.table}"',
         'replace(replace(local.glue_database_template, "{profile}"',
         'split(",", value)',
+        "pii_columns = try(f.pii_columns, null) == null ? [] : [",
+        'lower(trimspace(item)) if trimspace(item) != ""',
+        "pii_columns = f.pii_columns",
+        '} if f.direction == "ingest"',
     ):
         assert fragment in text, f"infra/modules/config/main.tf no longer contains {fragment!r}"
 
@@ -234,3 +283,72 @@ def test_csv_and_defaults_follow_the_loader(tmp_path: Path) -> None:
     )
     for env in ("dev", "prod"):
         assert tf_resolve(tmp_path, env)["appflow_flows"] == dag_side(tmp_path, env)["appflow_flows"]
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_terraform_resolves_the_same_lake_tables_and_pii_columns(env: str) -> None:
+    terraform = tf_resolve(CONFIG_DIR, env)["lake_tables"]
+    assert terraform == dag_side(CONFIG_DIR, env)["lake_tables"]
+    assert any(t["pii_columns"] for t in terraform.values()), "the sample config has PII flows"
+
+
+# --- on-prem feeds: one Glue job per feed and environment ---------------------------------------
+
+
+def test_hcl_derives_feed_jobs_as_this_test_does() -> None:
+    text = CONFIG_MAIN.read_text()
+    feeds = str(locals_of(CONFIG_MAIN)["feeds"])
+    # The job name is <env>-feed-<snake_name>, snake_case with the flows' own RE2 passes.
+    assert '"${var.env}-feed-${lower(replace(replace(f.name,' in text
+    assert _hcl_regex_replacements(feeds)[:2] == _hcl_regex_replacements(
+        _local_expression("flows_all", "table")
+    )
+    for fragment in (
+        "merge(local.feed_defaults, raw)",
+        'contains(["all", var.env], try(f.environment, "all"))',
+        'replace(f.source.secret, "{env}", var.env)',
+        '"${local.feed_prefix}/${f.target_table}"',
+    ):
+        assert fragment in text, fragment
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_every_feed_maps_to_its_glue_job(env: str) -> None:
+    if not (CONFIG_DIR / "feeds.yaml").exists():
+        pytest.skip("include/config/feeds.yaml does not exist (no on-prem feeds)")
+    from lakehouse.plan.feeds import plan_feeds
+
+    config = load_config(CONFIG_DIR)
+    assert config.ok, config.error()
+    terraform = tf_resolve_feeds(CONFIG_DIR, env)
+    plans = plan_feeds(config, env)
+    assert set(terraform) == {p.glue_job for p in plans}
+    assert terraform, "the sample config has feeds"
+    for plan in plans:
+        job = terraform[plan.glue_job]
+        assert job["kind"] == plan.feed.source.kind
+        assert job["secret"] == plan.source_secret
+        assert job["target_table"] == plan.table
+        assert job["glue_database"] == plan.glue_database
+        assert job["curated_prefix"] == plan.prefix
+        assert (
+            plan.bucket
+            == yaml.safe_load((CONFIG_DIR / "environments.yaml").read_text())["environments"][env]["buckets"][
+                "curated"
+            ]
+        )
+        if job["landing_prefix"] is not None:
+            assert (
+                plan.landing_location("D")
+                == f"s3://{plan.environment.buckets.raw}/{job['landing_prefix']}/D/"
+            )
+        assert plan.script_location.endswith("/glue/feed_ingest.py")
+
+
+def test_feed_jobs_run_the_script_terraform_uploads() -> None:
+    feeds_main = (MODULES / "feeds" / "main.tf").read_text()
+    assert 'script_key      = "glue/feed_ingest.py"' in feeds_main
+    assert "source_hash = filemd5(var.script_path)" in feeds_main
+    for env in ("dev", "prod"):
+        main = (REPO / "infra" / "envs" / env / "main.tf").read_text()
+        assert 'feed_script_path = "${path.module}/../../../jobs/feed_ingest.py"' in main

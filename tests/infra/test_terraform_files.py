@@ -25,7 +25,23 @@ def test_every_tf_file_parses(path: Path) -> None:
         hcl2.load(handle)
 
 
-@pytest.mark.parametrize("module", ["lake", "appflow", "catalog", "alerting", "config", "warehouse"])
+ALL_MODULES = [
+    "lake",
+    "appflow",
+    "catalog",
+    "alerting",
+    "config",
+    "warehouse",
+    "kms",
+    "network",
+    "mwaa",
+    "lakeformation",
+    "feeds",
+    "platform",
+]
+
+
+@pytest.mark.parametrize("module", ALL_MODULES)
 def test_module_has_its_files(module: str) -> None:
     for name in MODULE_FILES:
         assert (MODULES / module / name).is_file(), f"infra/modules/{module}/{name} is missing"
@@ -73,7 +89,12 @@ def test_env_module_calls_match_module_variables(env: str) -> None:
 
 def test_platform_wires_every_module() -> None:
     platform = INFRA / "modules" / "platform" / "main.tf"
-    assert {"config", "lake", "appflow", "catalog", "alerting", "warehouse"} <= _module_calls(platform)
+    assert set(ALL_MODULES) - {"kms", "platform"} == _module_calls(platform)
+
+
+@pytest.mark.parametrize("module", ["lake", "appflow", "alerting", "warehouse", "network", "mwaa"])
+def test_module_calls_inside_modules_match_their_variables(module: str) -> None:
+    assert "key" in _module_calls(MODULES / module / "main.tf")
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])

@@ -19,12 +19,20 @@ provider "aws" {
 module "platform" {
   source = "../../modules/platform"
 
-  env                          = local.env
-  config_dir                   = local.config_dir
-  salesforce_connections       = var.salesforce_connections
-  object_fields                = var.object_fields
-  logs_bucket                  = var.logs_bucket
-  tags                         = var.tags
-  warehouse_subnet_ids         = var.warehouse_subnet_ids
-  warehouse_security_group_ids = var.warehouse_security_group_ids
+  env              = local.env
+  config_dir       = local.config_dir
+  bundle_dir       = "${path.module}/../../../dist/mwaa"
+  feed_script_path = "${path.module}/../../../jobs/feed_ingest.py"
+
+  salesforce_connections = var.salesforce_connections
+  object_fields          = var.object_fields
+  network                = var.network
+  mwaa                   = var.mwaa
+  tags                   = var.tags
+
+  lakeformation = {
+    admin_arns   = var.lakeformation_admin_arns
+    reader_arns  = var.lakeformation_reader_arns
+    table_grants = var.lakeformation_table_grants
+  }
 }

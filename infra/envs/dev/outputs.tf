@@ -22,3 +22,18 @@ output "dag_ids" {
   description = "DAG ids the flows belong to."
   value       = module.platform.dag_ids
 }
+
+output "feed_jobs" {
+  description = "Glue jobs of the on-prem feeds."
+  value       = module.platform.feed_jobs
+}
+
+output "mwaa_webserver_url" {
+  description = "Private URL of the Airflow UI."
+  value       = module.platform.mwaa_webserver_url
+}
+
+output "lakeformation_admins" {
+  description = "The account's data lake administrators."
+  value       = module.platform.lakeformation_admins
+}

@@ -11,32 +11,56 @@ variable "salesforce_connections" {
   }))
 }
 
+variable "lakeformation_admin_arns" {
+  description = <<-EOT
+    Data lake administrators besides the role running Terraform (the seed: the CI deployment role
+    and the administrator IAM role). The list REPLACES the account's admins: name every one.
+  EOT
+  type        = list(string)
+  default     = []
+}
+
+variable "lakeformation_reader_arns" {
+  description = "Roles that read the lake through Lake Formation with PII columns withheld (besides the Spectrum role)."
+  type        = list(string)
+  default     = []
+}
+
+variable "lakeformation_table_grants" {
+  description = "Grant the readers their tables: set true once the DAGs' first runs created the tables (docs/deploy.md)."
+  type        = bool
+  default     = false
+}
+
 variable "object_fields" {
   description = "Salesforce object => fields to ingest (PROJECTION + Map tasks); unlisted objects get Map_all."
   type        = map(list(string))
   default     = {}
 }
 
-variable "logs_bucket" {
-  description = "Access-logs bucket; null = the raw bucket's name with -raw replaced by -logs."
-  type        = string
-  default     = null
+variable "network" {
+  description = "VPC CIDR, NAT gateway (off by default), on-prem networks and ports of the database feeds."
+  type = object({
+    cidr_block   = optional(string, "10.40.0.0/16")
+    enable_nat   = optional(bool, false)
+    onprem_cidrs = optional(list(string), [])
+    onprem_ports = optional(list(number), [5432])
+  })
+  default = {}
+}
+
+variable "mwaa" {
+  description = "MWAA environment class and worker counts."
+  type = object({
+    environment_class = optional(string, "mw1.small")
+    min_workers       = optional(number, 1)
+    max_workers       = optional(number, 5)
+  })
+  default = {}
 }
 
 variable "tags" {
   description = "Extra tags for every resource."
   type        = map(string)
   default     = {}
-}
-
-variable "warehouse_subnet_ids" {
-  description = "Private subnets for Redshift Serverless; empty = no warehouse from this stack (until the network module lands)."
-  type        = list(string)
-  default     = []
-}
-
-variable "warehouse_security_group_ids" {
-  description = "Security groups for Redshift Serverless."
-  type        = list(string)
-  default     = []
 }

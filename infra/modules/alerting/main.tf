@@ -3,61 +3,30 @@
 # DAGs' notifier reads (environments.yaml alerts.webhook_secret) is created empty here: its value
 # is written by an operator, never by code.
 
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
+# EventBridge publishes to the encrypted topic: it needs the key to encrypt the messages.
+module "key" {
+  source = "../kms"
 
-locals {
-  account_id = data.aws_caller_identity.current.account_id
-  root_arn   = "arn:${data.aws_partition.current.partition}:iam::${local.account_id}:root"
+  alias              = "${var.name_prefix}-alerts"
+  description        = "${var.name_prefix} alerts topic and webhook secret"
+  service_principals = ["events.amazonaws.com"]
+  service_actions    = ["kms:GenerateDataKey", "kms:Decrypt"]
+  tags               = var.tags
 }
 
-data "aws_iam_policy_document" "key" {
-  #checkov:skip=CKV_AWS_109:a KMS key policy: Resource "*" is this key, and the account root keeps administering it (AWS default key policy)
-  #checkov:skip=CKV_AWS_111:a KMS key policy: Resource "*" is this key; service principals are limited to this account by aws:SourceAccount
-  #checkov:skip=CKV_AWS_356:a KMS key policy must name Resource "*" (it means the key the policy is attached to)
-  statement {
-    sid       = "AccountAdministersKey"
-    actions   = ["kms:*"]
-    resources = ["*"]
-    principals {
-      type        = "AWS"
-      identifiers = [local.root_arn]
-    }
-  }
-
-  # EventBridge publishes to the encrypted topic: it needs the key to encrypt the messages.
-  statement {
-    sid       = "EventBridgePublishesEncrypted"
-    actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
-    resources = ["*"]
-    principals {
-      type        = "Service"
-      identifiers = ["events.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
+moved {
+  from = aws_kms_key.alerts
+  to   = module.key.aws_kms_key.this
 }
 
-resource "aws_kms_key" "alerts" {
-  description             = "${var.name_prefix} alerts topic and webhook secret"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.key.json
-  tags                    = var.tags
-}
-
-resource "aws_kms_alias" "alerts" {
-  name          = "alias/${var.name_prefix}-alerts"
-  target_key_id = aws_kms_key.alerts.key_id
+moved {
+  from = aws_kms_alias.alerts
+  to   = module.key.aws_kms_alias.this
 }
 
 resource "aws_sns_topic" "alerts" {
   name              = var.topic_name
-  kms_master_key_id = aws_kms_key.alerts.arn
+  kms_master_key_id = module.key.arn
   tags              = var.tags
 }
 
@@ -87,7 +56,7 @@ resource "aws_secretsmanager_secret" "webhooks" {
   #checkov:skip=CKV2_AWS_57:webhook URLs are rotated in the chat/incident tool that issues them, not by a rotation Lambda
   name        = var.webhook_secret_name
   description = "Alert webhooks read by the DAGs' notifier: {\"webhooks\": [{name, kind, url}]}"
-  kms_key_id  = aws_kms_key.alerts.arn
+  kms_key_id  = module.key.arn
   tags        = var.tags
 }
 
@@ -102,7 +71,11 @@ resource "aws_secretsmanager_secret_version" "webhooks" {
   }
 }
 
-# AppFlow: a run that did not succeed, or succeeded with failed records (upserts).
+# AppFlow: a run that did not succeed, or succeeded with failed records (upserts). Checked against
+# AWS's "Flow notifications" page and published events: detail-type "AppFlow End Flow Run Report",
+# detail.flow-name, detail.status ("Execution Successful" on success) and
+# detail.num-of-record-failures, which AppFlow sends as a STRING ("0"): a numeric matcher never
+# matches a string, so failures are "anything but the string 0".
 resource "aws_cloudwatch_event_rule" "appflow_errors" {
   name        = "${var.name_prefix}-appflow-errors"
   description = "AppFlow runs of ${var.flow_name_prefix}* that failed or wrote failed records"
@@ -113,21 +86,25 @@ resource "aws_cloudwatch_event_rule" "appflow_errors" {
       "flow-name" = [{ prefix = var.flow_name_prefix }]
       "$or" = [
         { status = [{ "anything-but" = ["Execution Successful"] }] },
-        { "num-of-record-failures" = [{ numeric = [">", 0] }] },
+        { "num-of-record-failures" = [{ "anything-but" = ["0"] }] },
       ]
     }
   })
   tags = var.tags
 }
 
+# Glue: detail-type "Glue Job State Change" with detail.jobName and detail.state, one of SUCCEEDED,
+# FAILED, TIMEOUT, STOPPED, ERROR. Failed, timed-out and errored runs of this environment's jobs
+# alert, whoever started them (Airflow, the console, a schedule). STOPPED is a deliberate stop.
 resource "aws_cloudwatch_event_rule" "glue_failures" {
   name        = "${var.name_prefix}-glue-failures"
-  description = "Glue job runs that failed or timed out"
+  description = "Glue job runs of ${var.job_name_prefix}* that failed, timed out or errored"
   event_pattern = jsonencode({
     source        = ["aws.glue"]
     "detail-type" = ["Glue Job State Change"]
     detail = {
-      state = ["FAILED", "TIMEOUT"]
+      jobName = [{ prefix = var.job_name_prefix }]
+      state   = ["FAILED", "TIMEOUT", "ERROR"]
     }
   })
   tags = var.tags

@@ -10,5 +10,13 @@ output "webhook_secret_arn" {
 
 output "kms_key_arn" {
   description = "ARN of the alerts KMS key."
-  value       = aws_kms_key.alerts.arn
+  value       = module.key.arn
+}
+
+output "rule_arns" {
+  description = "EventBridge rule name => ARN (the topic policy lets exactly these publish)."
+  value = {
+    appflow_errors = aws_cloudwatch_event_rule.appflow_errors.arn
+    glue_failures  = aws_cloudwatch_event_rule.glue_failures.arn
+  }
 }

@@ -18,6 +18,11 @@ variable "flow_name_prefix" {
   type        = string
 }
 
+variable "job_name_prefix" {
+  description = "Prefix of this environment's Glue job names (<env>-), so failures of all its jobs alert."
+  type        = string
+}
+
 variable "tags" {
   description = "Tags for every resource."
   type        = map(string)

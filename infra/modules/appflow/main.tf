@@ -11,62 +11,33 @@
 # Terraform change. List fields when an object must be narrowed (PII minimisation, very wide
 # objects) or if Map_all is refused in an account.
 
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-
 locals {
-  account_id = data.aws_caller_identity.current.account_id
-  root_arn   = "arn:${data.aws_partition.current.partition}:iam::${local.account_id}:root"
-
   ingest_flows = { for name, flow in var.flows : name => flow if flow.direction == "ingest" }
   upsert_flows = { for name, flow in var.flows : name => flow if flow.direction == "upsert" }
 }
 
 # ---------------------------------------------------------------------------------------------
-# KMS key for flow data and connector profile credentials
+# KMS key for flow data and connector profile credentials (AppFlow creates grants on it)
 # ---------------------------------------------------------------------------------------------
 
-data "aws_iam_policy_document" "key" {
-  #checkov:skip=CKV_AWS_109:a KMS key policy: Resource "*" is this key, and the account root keeps administering it (AWS default key policy)
-  #checkov:skip=CKV_AWS_111:a KMS key policy: Resource "*" is this key; service principals are limited to this account by aws:SourceAccount
-  #checkov:skip=CKV_AWS_356:a KMS key policy must name Resource "*" (it means the key the policy is attached to)
-  statement {
-    sid       = "AccountAdministersKey"
-    actions   = ["kms:*"]
-    resources = ["*"]
-    principals {
-      type        = "AWS"
-      identifiers = [local.root_arn]
-    }
-  }
+module "key" {
+  source = "../kms"
 
-  statement {
-    sid       = "AppFlowUsesKeyForThisAccount"
-    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"]
-    resources = ["*"]
-    principals {
-      type        = "Service"
-      identifiers = ["appflow.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
+  alias              = "${var.name_prefix}-appflow"
+  description        = "${var.name_prefix} AppFlow flows and connector profiles"
+  service_principals = ["appflow.amazonaws.com"]
+  service_actions    = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"]
+  tags               = var.tags
 }
 
-resource "aws_kms_key" "appflow" {
-  description             = "${var.name_prefix} AppFlow flows and connector profiles"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.key.json
-  tags                    = var.tags
+moved {
+  from = aws_kms_key.appflow
+  to   = module.key.aws_kms_key.this
 }
 
-resource "aws_kms_alias" "appflow" {
-  name          = "alias/${var.name_prefix}-appflow"
-  target_key_id = aws_kms_key.appflow.key_id
+moved {
+  from = aws_kms_alias.appflow
+  to   = module.key.aws_kms_alias.this
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -87,7 +58,7 @@ resource "aws_appflow_connector_profile" "salesforce" {
   name            = each.key
   connector_type  = "Salesforce"
   connection_mode = "Public"
-  kms_arn         = aws_kms_key.appflow.arn
+  kms_arn         = module.key.arn
 
   connector_profile_config {
     connector_profile_credentials {
@@ -121,7 +92,7 @@ resource "aws_appflow_flow" "ingest" {
 
   name        = each.key
   description = each.value.description
-  kms_arn     = aws_kms_key.appflow.arn
+  kms_arn     = module.key.arn
   tags        = merge(var.tags, { sf_object = each.value.sf_object, direction = "ingest" })
 
   source_flow_config {
@@ -220,7 +191,7 @@ resource "aws_appflow_flow" "upsert" {
 
   name        = each.key
   description = each.value.description
-  kms_arn     = aws_kms_key.appflow.arn
+  kms_arn     = module.key.arn
   tags        = merge(var.tags, { sf_object = each.value.sf_object, direction = "upsert" })
 
   source_flow_config {

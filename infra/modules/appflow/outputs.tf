@@ -1,6 +1,6 @@
 output "kms_key_arn" {
   description = "ARN of the AppFlow KMS key."
-  value       = aws_kms_key.appflow.arn
+  value       = module.key.arn
 }
 
 output "connector_profiles" {

@@ -1,11 +1,19 @@
 # One Glue database per connector profile (named by environments.yaml's glue_database template),
 # the security configuration the Glue jobs run with, and the catalog's encryption at rest.
 
+# Created after the Lake Formation settings cleared the IAMAllowedPrincipals defaults, so a new
+# database never gets an IAMAllowedPrincipals grant.
+resource "terraform_data" "after_lakeformation" {
+  input = var.lakeformation_ready
+}
+
 resource "aws_glue_catalog_database" "profile" {
   for_each = var.databases
 
   name        = each.value
   description = "Salesforce objects of connector profile ${each.key}"
+
+  depends_on = [terraform_data.after_lakeformation]
 }
 
 resource "aws_glue_security_configuration" "jobs" {

@@ -18,3 +18,8 @@ variable "manage_catalog_encryption" {
   type        = bool
   default     = true
 }
+
+variable "lakeformation_ready" {
+  description = "Id of the Lake Formation settings (the lakeformation module's settings_id): databases are created after them."
+  type        = string
+}

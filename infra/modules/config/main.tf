@@ -60,6 +60,12 @@ locals {
         for item in flatten([for value in flatten([try(f.upsert_field_list, [])]) : split(",", value)]) :
         trimspace(item) if trimspace(item) != ""
       ]
+      # Glue (and so Lake Formation) column names are the lower-cased Salesforce field names
+      # (lakehouse.aws.salesforce_types: SalesforceField.column).
+      pii_columns = try(f.pii_columns, null) == null ? [] : [
+        for item in flatten([for value in flatten([try(f.pii_columns, [])]) : split(",", value)]) :
+        lower(trimspace(item)) if trimspace(item) != ""
+      ]
     }
   ]
 
@@ -94,4 +100,64 @@ locals {
   }
 
   dag_ids = sort(distinct([for flow in values(local.appflow_flows) : flow.dag_id]))
+
+  # The Glue tables the ingest DAGs register (database.table => its PII columns), for Lake
+  # Formation: one per ingest flow and connector profile, in the profile's database.
+  lake_tables = merge([
+    for f in local.flows : {
+      for profile in f.profiles :
+      "${replace(replace(local.glue_database_template, "{profile}", replace(lower(profile), "/[^a-z0-9_]/", "_")), "{env}", local.env_slug)}.${f.table}" => {
+        database    = replace(replace(local.glue_database_template, "{profile}", replace(lower(profile), "/[^a-z0-9_]/", "_")), "{env}", local.env_slug)
+        table       = f.table
+        pii_columns = f.pii_columns
+      }
+    } if f.direction == "ingest"
+  ]...)
+
+  # ---------------------------------------------------------------------------------------------
+  # On-prem feeds: feeds.yaml (optional) and environments.yaml's `feeds:` block.
+  #   Python (lakehouse.config.feeds*)                 Terraform (below)
+  #   feeds_loader._feed: {**defaults, **raw}          merge(local.feed_defaults, raw)
+  #   LoadedConfig.feeds_for: environment in (all, env) contains(["all", var.env], environment)
+  #   Feed.snake_name: snake_case(name)                the flows' two RE2 passes + lower()
+  #   Feed.secret_for(env): secret.replace("{env}", env) replace(secret, "{env}", var.env)
+  #   Glue job                                         "${var.env}-feed-${snake_name}"
+  #   curated location                                 <feeds.prefix>/<target_table>/
+  # ---------------------------------------------------------------------------------------------
+  feeds_doc     = fileexists("${var.config_dir}/feeds.yaml") ? yamldecode(file("${var.config_dir}/feeds.yaml")) : null
+  feed_defaults = try(local.feeds_doc.defaults, null)
+  feed_catalog  = try(local.environment.feeds, null)
+  feed_prefix   = try(local.feed_catalog.prefix, "onprem")
+
+  feeds_merged = [for raw in try(local.feeds_doc.feeds, []) : merge(local.feed_defaults, raw)]
+
+  feeds = {
+    for f in local.feeds_merged :
+    "${var.env}-feed-${lower(replace(replace(f.name, "/([a-z0-9])([A-Z])/", "$${1}_$${2}"), "/([A-Z])([A-Z][a-z])/", "$${1}_$${2}"))}" => {
+      name             = f.name
+      snake_name       = lower(replace(replace(f.name, "/([a-z0-9])([A-Z])/", "$${1}_$${2}"), "/([A-Z])([A-Z][a-z])/", "$${1}_$${2}"))
+      description      = try(f.description, "On-prem feed")
+      kind             = f.source.kind
+      secret           = try(replace(f.source.secret, "{env}", var.env), null)
+      source_table     = try(f.source.table, null)
+      timestamp_column = try(f.source.timestamp_column, null)
+      path             = try(f.source.path, null)
+      records_field    = f.source.kind == "api" ? try(f.source.records_field, "items") : null
+      next_field       = f.source.kind == "api" ? try(f.source.next_field, "next") : null
+      format           = try(f.source.format, null)
+      landing_prefix   = try(f.source.landing_prefix, null)
+      target_table     = f.target_table
+      partition_col    = try(f.partition_col, "load_date")
+      glue_database    = try(local.feed_catalog.glue_database, null)
+      curated_prefix   = "${local.feed_prefix}/${f.target_table}"
+    } if contains(["all", var.env], try(f.environment, "all"))
+  }
+
+  feed_tables = {
+    for job, feed in local.feeds : "${feed.glue_database}.${feed.target_table}" => {
+      database    = feed.glue_database
+      table       = feed.target_table
+      pii_columns = []
+    } if feed.glue_database != null
+  }
 }

@@ -52,3 +52,33 @@ output "region" {
   description = "AWS region of the environment."
   value       = local.environment.region
 }
+
+output "lake_tables" {
+  description = "database.table => {database, table, pii_columns} of every table the ingest DAGs register (Lake Formation grants)."
+  value       = local.lake_tables
+}
+
+output "feeds" {
+  description = "Glue job name (<env>-feed-<snake_name>) => the feed, as the job needs it."
+  value       = local.feeds
+}
+
+output "feed_catalog" {
+  description = "environments.yaml's feeds block of the environment (glue_database, external_schema, prefix), or null."
+  value       = local.feed_catalog
+}
+
+output "feed_tables" {
+  description = "database.table => {database, table, pii_columns} of the feeds' tables (Lake Formation grants)."
+  value       = local.feed_tables
+}
+
+output "spectrum_role_arn" {
+  description = "The Spectrum role of environments.yaml (redshift.spectrum_role_arn)."
+  value       = local.environment.redshift.spectrum_role_arn
+}
+
+output "redshift" {
+  description = "environments.yaml's redshift block of the environment."
+  value       = local.environment.redshift
+}

@@ -4,80 +4,34 @@
 # SSE-S3 because S3 server access logging cannot deliver to an SSE-KMS default-encrypted bucket.
 
 data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-data "aws_region" "current" {}
 
 locals {
   account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
-  root_arn   = "arn:${local.partition}:iam::${local.account_id}:root"
 }
 
 # ---------------------------------------------------------------------------------------------
-# KMS key of the lake
+# KMS key of the lake: AppFlow writes Parquet into the raw zone and reads results as its service
+# principal; CloudWatch Logs encrypts the Glue jobs' logs with it (the security configurations).
 # ---------------------------------------------------------------------------------------------
 
-data "aws_iam_policy_document" "key" {
-  #checkov:skip=CKV_AWS_109:a KMS key policy: Resource "*" is this key, and the account root keeps administering it (AWS default key policy)
-  #checkov:skip=CKV_AWS_111:a KMS key policy: Resource "*" is this key; service principals are limited to this account by aws:SourceAccount
-  #checkov:skip=CKV_AWS_356:a KMS key policy must name Resource "*" (it means the key the policy is attached to)
-  # Key administration stays with the account (IAM policies decide who may use the key). Without
-  # this statement a key policy can lock the account out of its own key.
-  statement {
-    sid       = "AccountAdministersKey"
-    actions   = ["kms:*"]
-    resources = ["*"]
-    principals {
-      type        = "AWS"
-      identifiers = [local.root_arn]
-    }
-  }
+module "key" {
+  source = "../kms"
 
-  # AppFlow writes Parquet into the raw zone and reads results, as its service principal.
-  statement {
-    sid       = "AppFlowUsesKeyForThisAccount"
-    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
-    resources = ["*"]
-    principals {
-      type        = "Service"
-      identifiers = ["appflow.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-
-  # Glue jobs' CloudWatch logs are encrypted with this key (the catalog module's security
-  # configuration): CloudWatch Logs must be able to use it for this account's log groups.
-  statement {
-    sid       = "CloudWatchLogsUsesKey"
-    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey"]
-    resources = ["*"]
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${data.aws_region.current.name}.amazonaws.com"]
-    }
-    condition {
-      test     = "ArnLike"
-      variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = ["arn:${local.partition}:logs:${data.aws_region.current.name}:${local.account_id}:*"]
-    }
-  }
+  alias              = "${var.name_prefix}-lake"
+  description        = "${var.name_prefix} lake buckets"
+  service_principals = ["appflow.amazonaws.com"]
+  cloudwatch_logs    = true
+  tags               = var.tags
 }
 
-resource "aws_kms_key" "lake" {
-  description             = "${var.name_prefix} lake buckets"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.key.json
-  tags                    = var.tags
+moved {
+  from = aws_kms_key.lake
+  to   = module.key.aws_kms_key.this
 }
 
-resource "aws_kms_alias" "lake" {
-  name          = "alias/${var.name_prefix}-lake"
-  target_key_id = aws_kms_key.lake.key_id
+moved {
+  from = aws_kms_alias.lake
+  to   = module.key.aws_kms_alias.this
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -231,7 +185,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "zone" {
   rule {
     apply_server_side_encryption_by_default {
       sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.lake.arn
+      kms_master_key_id = module.key.arn
     }
     bucket_key_enabled = true
   }

@@ -1,6 +1,6 @@
 output "kms_key_arn" {
   description = "ARN of the lake's KMS key (SSE-KMS of the zone buckets)."
-  value       = aws_kms_key.lake.arn
+  value       = module.key.arn
 }
 
 output "bucket_names" {

@@ -1,32 +1,53 @@
 # The whole platform for one environment, wired from include/config/*.yaml: the root modules in
 # envs/dev and envs/prod only add the provider and the state backend, so the two cannot drift.
-# Names (flows, prefixes, Glue databases) are derived in ../config exactly as
-# plugins/lakehouse/plan/dags.py derives them; tests/infra checks that they agree.
+# Names (flows, prefixes, Glue databases, feed jobs) are derived in ../config exactly as
+# plugins/lakehouse/plan derives them; tests/infra checks that they agree.
+#
+# Order inside one apply (references and the lakeformation_ready inputs):
+#   network, lake (KMS, buckets) -> Lake Formation settings (admins, no IAMAllowedPrincipals
+#   defaults) + registered locations -> Glue databases (catalog, feeds) -> grants;
+#   lake -> AppFlow flows; bundle objects -> MWAA.
 
 locals {
-  env          = var.env
-  config_dir   = var.config_dir
-  environments = yamldecode(file("${local.config_dir}/environments.yaml")).environments
-  environment  = local.environments[local.env]
-  name_prefix  = "gtm-lakehouse-${local.env}"
-  tags         = merge({ project = "gtm-lakehouse", environment = local.env, managed_by = "terraform" }, var.tags)
+  env         = var.env
+  environment = module.config.environment
+  name_prefix = "gtm-lakehouse-${local.env}"
+  tags        = merge({ project = "gtm-lakehouse", environment = local.env, managed_by = "terraform" }, var.tags)
+  bucket_stem = trimsuffix(module.config.buckets.raw, "-raw")
+
+  feed_database  = try(module.config.feed_catalog.glue_database, null)
+  glue_databases = concat(values(module.config.glue_databases), local.feed_database == null ? [] : [local.feed_database])
 }
 
 module "config" {
   source = "../config"
 
   env        = local.env
-  config_dir = local.config_dir
+  config_dir = var.config_dir
 }
 
-# Every connector profile of the config needs its org's connection settings.
+# Every connector profile of the config needs its org's connection settings; feeds need the
+# environment's feeds block.
 resource "terraform_data" "config_checks" {
   lifecycle {
     precondition {
       condition     = length(setsubtract(module.config.connector_profiles, keys(var.salesforce_connections))) == 0
       error_message = "salesforce_connections lacks: ${join(", ", setsubtract(module.config.connector_profiles, keys(var.salesforce_connections)))}."
     }
+    precondition {
+      condition     = length(module.config.feeds) == 0 || module.config.feed_catalog != null
+      error_message = "feeds.yaml has feeds for ${local.env}, but environments.yaml has no feeds: block for it."
+    }
   }
+}
+
+module "network" {
+  source = "../network"
+
+  name_prefix = local.name_prefix
+  cidr_block  = var.network.cidr_block
+  enable_nat  = var.network.enable_nat
+  tags        = local.tags
 }
 
 module "lake" {
@@ -34,8 +55,44 @@ module "lake" {
 
   name_prefix = local.name_prefix
   buckets     = module.config.buckets
-  logs_bucket = coalesce(var.logs_bucket, "${trimsuffix(module.config.buckets.raw, "-raw")}-logs")
+  logs_bucket = coalesce(var.logs_bucket, "${local.bucket_stem}-logs")
   tags        = local.tags
+}
+
+module "lakeformation" {
+  source = "../lakeformation"
+
+  name_prefix        = local.name_prefix
+  admin_arns         = var.lakeformation.admin_arns
+  registered_buckets = { raw = module.lake.bucket_arns["raw"], curated = module.lake.bucket_arns["curated"] }
+  lake_kms_key_arn   = module.lake.kms_key_arn
+  databases          = merge(module.catalog.database_names, module.feeds.glue_database == null ? tomap({}) : tomap({ (module.feeds.glue_database) = module.feeds.glue_database }))
+  tables             = merge(module.config.lake_tables, module.config.feed_tables)
+
+  writers = merge(
+    {
+      airflow = {
+        arn       = module.mwaa.execution_role_arn
+        databases = local.glue_databases
+        locations = ["raw", "curated"]
+      }
+    },
+    {
+      for job, arn in module.feeds.job_role_arns : job => {
+        arn       = arn
+        databases = [local.feed_database]
+        locations = ["raw", "curated"]
+      }
+    },
+  )
+
+  readers = merge(
+    # The warehouse module's role when it creates it (the grant waits for the role to exist).
+    { spectrum = try(module.warehouse[0].spectrum_role_arn, module.config.spectrum_role_arn) },
+    { for arn in var.lakeformation.reader_arns : arn => arn },
+  )
+  grant_table_permissions = var.lakeformation.table_grants
+  tags                    = local.tags
 }
 
 module "appflow" {
@@ -68,9 +125,34 @@ module "appflow" {
 module "catalog" {
   source = "../catalog"
 
-  name_prefix = local.name_prefix
-  databases   = module.config.glue_databases
-  kms_key_arn = module.lake.kms_key_arn
+  name_prefix         = local.name_prefix
+  databases           = module.config.glue_databases
+  kms_key_arn         = module.lake.kms_key_arn
+  lakeformation_ready = module.lakeformation.settings_id
+}
+
+module "feeds" {
+  source = "../feeds"
+
+  name_prefix            = local.name_prefix
+  feeds                  = module.config.feeds
+  glue_database          = local.feed_database
+  buckets                = module.config.buckets
+  lake_kms_key_arn       = module.lake.kms_key_arn
+  security_configuration = module.catalog.security_configuration
+  script_path            = var.feed_script_path
+  vpc_id                 = module.network.vpc_id
+  vpc_cidr               = module.network.vpc_cidr
+  subnet_id              = module.network.private_subnet_ids[0]
+  availability_zone      = module.network.private_subnet_azs[0]
+  s3_prefix_list_id      = module.network.s3_prefix_list_id
+  onprem_cidrs           = var.network.onprem_cidrs
+  onprem_ports           = var.network.onprem_ports
+  lakeformation_ready    = module.lakeformation.settings_id
+  tags                   = local.tags
+
+  # The script lands in the scripts bucket, encrypted with the lake key.
+  depends_on = [module.lake]
 }
 
 module "alerting" {
@@ -80,6 +162,7 @@ module "alerting" {
   topic_name          = module.config.alerts_topic_name
   webhook_secret_name = module.config.webhook_secret_name
   flow_name_prefix    = "${local.env}-"
+  job_name_prefix     = "${local.env}-"
   tags                = local.tags
 }
 
@@ -93,20 +176,64 @@ check "alerts_topic_matches_config" {
 }
 
 # Redshift Serverless when environments.yaml names a workgroup (a provisioned cluster, as prod's
-# cluster_identifier, is managed elsewhere) and private subnets are given.
+# cluster_identifier, is managed elsewhere), in the private subnets.
 module "warehouse" {
   source = "../warehouse"
-  count  = try(local.environment.redshift.workgroup_name, null) != null && length(var.warehouse_subnet_ids) > 0 ? 1 : 0
+  count  = try(local.environment.redshift.workgroup_name, null) != null && var.manage_warehouse ? 1 : 0
 
   name_prefix        = local.name_prefix
   namespace_name     = local.name_prefix
   workgroup_name     = local.environment.redshift.workgroup_name
   database           = local.environment.redshift.database
-  subnet_ids         = var.warehouse_subnet_ids
-  security_group_ids = var.warehouse_security_group_ids
-  spectrum_role_name = element(reverse(split("/", local.environment.redshift.spectrum_role_arn)), 0)
-  glue_databases     = values(module.config.glue_databases)
+  subnet_ids         = module.network.private_subnet_ids
+  vpc_id             = module.network.vpc_id
+  vpc_cidr           = module.network.vpc_cidr
+  spectrum_role_name = element(reverse(split("/", module.config.spectrum_role_arn)), 0)
+  glue_databases     = local.glue_databases
   raw_bucket_arn     = module.lake.bucket_arns["raw"]
+  curated_bucket_arn = module.lake.bucket_arns["curated"]
   lake_kms_key_arn   = module.lake.kms_key_arn
   tags               = local.tags
+}
+
+module "mwaa" {
+  source = "../mwaa"
+
+  env                = local.env
+  name               = local.name_prefix
+  environment_class  = var.mwaa.environment_class
+  min_workers        = var.mwaa.min_workers
+  max_workers        = var.mwaa.max_workers
+  source_bucket      = coalesce(var.mwaa_bucket, "${local.bucket_stem}-mwaa")
+  access_logs_bucket = module.lake.logs_bucket
+  bundle_dir         = var.bundle_dir
+
+  vpc_id            = module.network.vpc_id
+  vpc_cidr          = module.network.vpc_cidr
+  subnet_ids        = module.network.private_subnet_ids
+  s3_prefix_list_id = module.network.s3_prefix_list_id
+  internet_egress   = var.network.enable_nat
+
+  secret_arns         = [module.alerting.webhook_secret_arn]
+  secret_kms_key_arns = [module.alerting.kms_key_arn]
+
+  appflow_flow_arns              = module.appflow.flow_arns
+  appflow_connector_profile_arns = values(module.appflow.connector_profiles)
+  appflow_kms_key_arn            = module.appflow.kms_key_arn
+
+  glue_databases   = local.glue_databases
+  glue_job_names   = keys(module.config.feeds)
+  lake_bucket_arns = module.lake.bucket_arns
+  lake_kms_key_arn = module.lake.kms_key_arn
+  feeds_prefix     = try(module.config.feed_catalog.prefix, "onprem")
+
+  redshift = {
+    workgroup_arn      = try(local.environment.redshift.workgroup_name, null) == null ? null : try(module.warehouse[0].workgroup_arn, var.existing_workgroup_arn)
+    cluster_identifier = try(local.environment.redshift.cluster_identifier, null)
+    db_user            = try(local.environment.redshift.db_user, null)
+    database           = local.environment.redshift.database
+  }
+
+  alerts_topic_arn = module.alerting.topic_arn
+  tags             = local.tags
 }

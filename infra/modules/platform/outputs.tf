@@ -13,6 +13,11 @@ output "glue_databases" {
   value       = module.catalog.databases
 }
 
+output "feed_jobs" {
+  description = "Glue jobs of the on-prem feeds."
+  value       = module.feeds.job_names
+}
+
 output "alerts_topic_arn" {
   description = "ARN of the alerts topic (must equal environments.yaml alerts.sns_topic_arn)."
   value       = module.alerting.topic_arn
@@ -21,4 +26,19 @@ output "alerts_topic_arn" {
 output "dag_ids" {
   description = "DAG ids the flows belong to."
   value       = module.config.dag_ids
+}
+
+output "mwaa_webserver_url" {
+  description = "Private URL of the Airflow UI."
+  value       = module.mwaa.webserver_url
+}
+
+output "mwaa_execution_role_arn" {
+  description = "The Airflow tasks' AWS identity."
+  value       = module.mwaa.execution_role_arn
+}
+
+output "lakeformation_admins" {
+  description = "The account's data lake administrators."
+  value       = module.lakeformation.admins
 }

@@ -4,7 +4,17 @@ variable "env" {
 }
 
 variable "config_dir" {
-  description = "Folder holding flows.yaml and environments.yaml (the DAGs' include/config)."
+  description = "Folder holding flows.yaml, environments.yaml and feeds.yaml (the DAGs' include/config)."
+  type        = string
+}
+
+variable "bundle_dir" {
+  description = "The MWAA bundle built by `make bundle` (the repository's dist/mwaa)."
+  type        = string
+}
+
+variable "feed_script_path" {
+  description = "The feeds' Glue job script (the repository's jobs/feed_ingest.py)."
   type        = string
 }
 
@@ -33,20 +43,61 @@ variable "logs_bucket" {
   default     = null
 }
 
+variable "mwaa_bucket" {
+  description = "MWAA source bucket; null = the raw bucket's name with -raw replaced by -mwaa."
+  type        = string
+  default     = null
+}
+
 variable "tags" {
   description = "Extra tags for every resource."
   type        = map(string)
   default     = {}
 }
 
-variable "warehouse_subnet_ids" {
-  description = "Private subnets for Redshift Serverless; empty = no warehouse from this stack (until the network module lands)."
-  type        = list(string)
-  default     = []
+variable "network" {
+  description = "The VPC: CIDR, optional NAT gateway (internet egress for MWAA's PyPI installs), on-prem networks and ports the database feeds reach."
+  type = object({
+    cidr_block   = optional(string, "10.40.0.0/16")
+    enable_nat   = optional(bool, false)
+    onprem_cidrs = optional(list(string), [])
+    onprem_ports = optional(list(number), [5432])
+  })
+  default = {}
 }
 
-variable "warehouse_security_group_ids" {
-  description = "Security groups for Redshift Serverless."
-  type        = list(string)
-  default     = []
+variable "mwaa" {
+  description = "MWAA sizing: environment class and worker counts."
+  type = object({
+    environment_class = optional(string, "mw1.small")
+    min_workers       = optional(number, 1)
+    max_workers       = optional(number, 5)
+  })
+  default = {}
+}
+
+variable "lakeformation" {
+  description = <<-EOT
+    admin_arns: data lake admins besides the role running Terraform (the list replaces the
+    account's admins); reader_arns: roles that read the lake with PII columns withheld (besides the
+    Spectrum role); table_grants: grant the readers their tables (true once the DAGs created them).
+  EOT
+  type = object({
+    admin_arns   = optional(list(string), [])
+    reader_arns  = optional(list(string), [])
+    table_grants = optional(bool, false)
+  })
+  default = {}
+}
+
+variable "manage_warehouse" {
+  description = "Create the Redshift Serverless workgroup named in environments.yaml (a provisioned cluster is always managed elsewhere)."
+  type        = bool
+  default     = true
+}
+
+variable "existing_workgroup_arn" {
+  description = "ARN of the workgroup when manage_warehouse is false and environments.yaml names a workgroup."
+  type        = string
+  default     = null
 }

@@ -1,6 +1,7 @@
 # Redshift Serverless (namespace + workgroup, private, KMS-encrypted, audit logs exported) and the
 # Spectrum role Redshift assumes to read the lake through the Glue catalog. Least privilege: read
-# only, only the raw zone, only this environment's Glue databases.
+# only, only the raw zone (Salesforce objects) and the curated zone (on-prem feeds), only this
+# environment's Glue databases. Lake Formation decides which tables and columns it reads.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
@@ -10,36 +11,25 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.name
-  root_arn   = "arn:${local.partition}:iam::${local.account_id}:root"
   glue_arn   = "arn:${local.partition}:glue:${local.region}:${local.account_id}"
 }
 
-data "aws_iam_policy_document" "key" {
-  #checkov:skip=CKV_AWS_109:a KMS key policy: Resource "*" is this key, and the account root keeps administering it (AWS default key policy)
-  #checkov:skip=CKV_AWS_111:a KMS key policy: Resource "*" is this key; IAM policies decide who may use it
-  #checkov:skip=CKV_AWS_356:a KMS key policy must name Resource "*" (it means the key the policy is attached to)
-  statement {
-    sid       = "AccountAdministersKey"
-    actions   = ["kms:*"]
-    resources = ["*"]
-    principals {
-      type        = "AWS"
-      identifiers = [local.root_arn]
-    }
-  }
+module "key" {
+  source = "../kms"
+
+  alias       = "${var.name_prefix}-warehouse"
+  description = "${var.name_prefix} Redshift Serverless namespace"
+  tags        = var.tags
 }
 
-resource "aws_kms_key" "warehouse" {
-  description             = "${var.name_prefix} Redshift Serverless namespace"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.key.json
-  tags                    = var.tags
+moved {
+  from = aws_kms_key.warehouse
+  to   = module.key.aws_kms_key.this
 }
 
-resource "aws_kms_alias" "warehouse" {
-  name          = "alias/${var.name_prefix}-warehouse"
-  target_key_id = aws_kms_key.warehouse.key_id
+moved {
+  from = aws_kms_alias.warehouse
+  to   = module.key.aws_kms_alias.this
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -88,15 +78,15 @@ data "aws_iam_policy_document" "spectrum" {
   }
 
   statement {
-    sid       = "ListRawZone"
+    sid       = "ListLakeZones"
     actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
-    resources = [var.raw_bucket_arn]
+    resources = compact([var.raw_bucket_arn, var.curated_bucket_arn])
   }
 
   statement {
-    sid       = "ReadRawZone"
+    sid       = "ReadLakeZones"
     actions   = ["s3:GetObject"]
-    resources = ["${var.raw_bucket_arn}/*"]
+    resources = compact(["${var.raw_bucket_arn}/*", var.curated_bucket_arn == null ? null : "${var.curated_bucket_arn}/*"])
   }
 
   statement {
@@ -129,7 +119,7 @@ resource "aws_redshiftserverless_namespace" "this" {
   db_name               = var.database
   admin_username        = var.admin_username
   manage_admin_password = true # generated and kept in Secrets Manager by Redshift, never in state
-  kms_key_id            = aws_kms_key.warehouse.arn
+  kms_key_id            = module.key.arn
   iam_roles             = [aws_iam_role.spectrum.arn]
   default_iam_role_arn  = aws_iam_role.spectrum.arn
   log_exports           = ["userlog", "connectionlog", "useractivitylog"]
@@ -143,7 +133,7 @@ resource "aws_redshiftserverless_workgroup" "this" {
   publicly_accessible  = false
   enhanced_vpc_routing = true
   subnet_ids           = var.subnet_ids
-  security_group_ids   = var.security_group_ids
+  security_group_ids   = concat([aws_security_group.workgroup.id], var.security_group_ids)
 
   config_parameter {
     parameter_key   = "enable_user_activity_logging"
@@ -156,4 +146,21 @@ resource "aws_redshiftserverless_workgroup" "this" {
   }
 
   tags = var.tags
+}
+
+# Clients inside the VPC (MWAA through the Data API's endpoint, tools over VPN) reach 5439.
+resource "aws_security_group" "workgroup" {
+  name        = "${var.name_prefix}-redshift"
+  description = "Redshift Serverless ${var.workgroup_name}: 5439 from the VPC"
+  vpc_id      = var.vpc_id
+  tags        = merge(var.tags, { Name = "${var.name_prefix}-redshift" })
+}
+
+resource "aws_vpc_security_group_ingress_rule" "workgroup_vpc" {
+  security_group_id = aws_security_group.workgroup.id
+  description       = "Redshift from inside the VPC"
+  ip_protocol       = "tcp"
+  from_port         = 5439
+  to_port           = 5439
+  cidr_ipv4         = var.vpc_cidr
 }

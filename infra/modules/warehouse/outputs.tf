@@ -12,3 +12,8 @@ output "admin_secret_arn" {
   description = "Secrets Manager secret of the admin password, managed by Redshift."
   value       = aws_redshiftserverless_namespace.this.admin_password_secret_arn
 }
+
+output "workgroup_arn" {
+  description = "ARN of the workgroup (redshift-data and GetCredentials permissions)."
+  value       = aws_redshiftserverless_workgroup.this.arn
+}

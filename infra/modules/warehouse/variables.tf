@@ -36,8 +36,19 @@ variable "subnet_ids" {
 }
 
 variable "security_group_ids" {
-  description = "Security groups of the workgroup."
+  description = "Further security groups of the workgroup (one admitting 5439 from the VPC is created)."
   type        = list(string)
+  default     = []
+}
+
+variable "vpc_id" {
+  description = "VPC of the subnets."
+  type        = string
+}
+
+variable "vpc_cidr" {
+  description = "CIDR admitted on 5439."
+  type        = string
 }
 
 variable "spectrum_role_name" {
@@ -53,6 +64,12 @@ variable "glue_databases" {
 variable "raw_bucket_arn" {
   description = "ARN of the raw zone bucket Spectrum reads."
   type        = string
+}
+
+variable "curated_bucket_arn" {
+  description = "ARN of the curated zone bucket (the feeds' tables); null = raw zone only."
+  type        = string
+  default     = null
 }
 
 variable "lake_kms_key_arn" {

@@ -1,0 +1,120 @@
+variable "name_prefix" {
+  description = "Prefix of names, e.g. gtm-lakehouse-dev."
+  type        = string
+}
+
+variable "feeds" {
+  description = <<-EOT
+    Glue job name (<env>-feed-<snake_name>) => feed, as infra/modules/config derives it from
+    feeds.yaml (the names lakehouse.plan.feeds derives: tests/infra/test_config_parity.py).
+  EOT
+  type = map(object({
+    name             = string
+    snake_name       = string
+    description      = string
+    kind             = string
+    secret           = optional(string)
+    source_table     = optional(string)
+    timestamp_column = optional(string)
+    path             = optional(string)
+    records_field    = optional(string)
+    next_field       = optional(string)
+    format           = optional(string)
+    landing_prefix   = optional(string)
+    target_table     = string
+    partition_col    = string
+    glue_database    = string
+    curated_prefix   = string
+  }))
+
+  validation {
+    condition     = alltrue([for feed in values(var.feeds) : contains(["database", "api", "files"], feed.kind)])
+    error_message = "A feed's source kind is database, api or files."
+  }
+}
+
+variable "glue_database" {
+  description = "Glue database of the feeds' tables (environments.yaml feeds.glue_database); null = no feeds."
+  type        = string
+  default     = null
+}
+
+variable "buckets" {
+  description = "Zone => bucket name of the lake (raw, curated, scripts)."
+  type        = map(string)
+}
+
+variable "lake_kms_key_arn" {
+  description = "KMS key of the lake buckets and of the jobs' security configuration."
+  type        = string
+}
+
+variable "security_configuration" {
+  description = "Glue security configuration of the jobs (S3 SSE-KMS, CloudWatch and bookmarks encryption)."
+  type        = string
+}
+
+variable "script_path" {
+  description = "Local path of the job script (the repository's jobs/feed_ingest.py)."
+  type        = string
+}
+
+variable "pyarrow_version" {
+  description = "pyarrow installed into the job (--additional-python-modules): the version jobs/feed_ingest.py is tested with."
+  type        = string
+  default     = "25.0.1"
+}
+
+variable "timeout_minutes" {
+  description = "Job run timeout."
+  type        = number
+  default     = 120
+}
+
+variable "vpc_id" {
+  description = "VPC of the Glue connection (database feeds reach on-prem through it)."
+  type        = string
+}
+
+variable "vpc_cidr" {
+  description = "CIDR of the VPC (the endpoints the job reaches)."
+  type        = string
+}
+
+variable "subnet_id" {
+  description = "Private subnet of the Glue connection."
+  type        = string
+}
+
+variable "availability_zone" {
+  description = "Availability zone of that subnet."
+  type        = string
+}
+
+variable "s3_prefix_list_id" {
+  description = "Prefix list of the S3 gateway endpoint."
+  type        = string
+}
+
+variable "onprem_cidrs" {
+  description = "On-prem networks (VPN / Direct Connect) the database feeds connect to."
+  type        = list(string)
+  default     = []
+}
+
+variable "onprem_ports" {
+  description = "Database ports on those networks."
+  type        = list(number)
+  default     = [5432]
+}
+
+variable "lakeformation_ready" {
+  description = "Id of the Lake Formation settings: the feeds' database is created after them (no IAMAllowedPrincipals defaults)."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}
