@@ -8,7 +8,7 @@ UV := $(PY) -m uv
 ENV ?= dev
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: venv test lint typecheck unit demo validate dags schema bench-parse bench-backfill up down airflow bundle lock clean
+.PHONY: venv test lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest up down airflow bundle lock clean
 
 venv: $(STAMP)
 
@@ -52,6 +52,10 @@ bench-parse: venv
 ## make bench-backfill: Glue API calls and seconds to register 365 daily partitions x 20 tables, ours vs 1 call each.
 bench-backfill: venv
 	$(BIN)/python -m bench.backfill
+
+## make bench-ingest: the feed job's CSV/JSONL-to-Parquet conversion at 100 MB and 1 GB vs pyarrow's own path and pandas (MB/s, peak memory).
+bench-ingest: venv
+	$(BIN)/python -m bench.ingest
 
 ## make up / make down: the local AWS sandbox on http://127.0.0.1:4566 (see sandbox/README.md).
 up: venv
