@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"provisioned {args.env} at {args.endpoint}: {len(done.buckets)} buckets, "
             f"{len(done.connector_profiles)} connector profiles, {len(done.flows)} flows, "
-            f"{len(done.glue_databases)} Glue databases"
+            f"{len(done.glue_databases)} Glue databases, {len(done.feed_jobs)} feed Glue jobs"
         )
         return 0
     if args.command == "up":

@@ -1,10 +1,17 @@
-"""`make demo`: every generated ingest pipeline, three consecutive days, on the local sandbox.
+"""`make demo`: every generated pipeline of an environment on the local sandbox.
 
 Starts the sandbox in-process, provisions what Terraform would (buckets, connector profiles,
-flows), runs each ingest DAG of the environment for each daily data interval with Airflow's
-`dag.test()` (a real metadata DB and the same task code the scheduler runs), then prints what
-landed: rows per partition in S3, the tables and partitions in the Glue catalog, and a Spectrum
-query over the current-state views through the Redshift Data API.
+flows, Glue jobs and their on-prem sources), then with Airflow's `dag.test()` (a real metadata DB
+and the same task code the scheduler runs):
+
+1. runs each Salesforce ingest DAG for three consecutive daily data intervals and prints what
+   landed: rows per partition in S3, the Glue tables and partitions, and a Spectrum query over the
+   current-state views through the Redshift Data API;
+2. runs the ML scoring example over the warehouse and the upsert DAG it triggers, and prints the
+   scores read back from the emulated Salesforce org (sandbox/demo_scores.py);
+3. runs each on-prem feed DAG (a real Glue job script against a local SQLite database, HTTP API
+   and file drop) for the same days and prints the partitions and a Spectrum count
+   (sandbox/demo_feeds.py).
 """
 
 from __future__ import annotations
@@ -57,6 +64,8 @@ def _prepare_airflow_home(home: str, env: str) -> None:
 
 def _run(endpoint_url: str, env: str, days: int, last_day: dt.date) -> int:
     from sandbox.airflow_env import airflow_env
+    from sandbox.demo_feeds import run_feeds
+    from sandbox.demo_scores import run_scores
     from sandbox.provision import provision
     from sandbox.runs import run_day
 
@@ -80,6 +89,8 @@ def _run(endpoint_url: str, env: str, days: int, last_day: dt.date) -> int:
             print(f"  {dag_id} [{interval}): {run.state} ({time.monotonic() - t0:.1f} s)")
             failed += run.state != "success"
     _report(endpoint_url, env)
+    failed += run_scores(bag.dags, endpoint_url, env)
+    failed += run_feeds(bag.dags, endpoint_url, REPO / "include", env, intervals)
     return 1 if failed else 0
 
 

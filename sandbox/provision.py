@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from lakehouse.config import load_config
 from lakehouse.plan import DagPlan, ProfilePlan, plan_environment
+from sandbox.feeds.provisioning import provision_feeds
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ class Provisioned:
     connector_profiles: list[str] = field(default_factory=list)
     flows: list[str] = field(default_factory=list)
     glue_databases: list[str] = field(default_factory=list)
+    feed_jobs: list[str] = field(default_factory=list)
 
 
 def provision(endpoint_url: str, config_dir: Path, env: str, region: str | None = None) -> Provisioned:
@@ -79,6 +81,7 @@ def provision(endpoint_url: str, config_dir: Path, env: str, region: str | None 
         environment.alerts.webhook_secret,
         endpoint_url,
     )
+    done.feed_jobs = provision_feeds(client, config, env, endpoint_url)
     return done
 
 

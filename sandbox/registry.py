@@ -32,9 +32,12 @@ class Registration:
 
 DEFAULT_REGISTRATIONS: tuple[Registration, ...] = (
     Registration("sandbox.appflow.service:AppflowService", ("appflow",), ("/_sandbox/appflow/",)),
-    Registration("sandbox.redshift_data.service:RedshiftDataService", ("redshift-data",)),
+    Registration(
+        "sandbox.redshift_data.service:RedshiftDataService", ("redshift-data",), ("/_sandbox/redshift-data/",)
+    ),
     Registration("sandbox.glue_jobs.service:GlueJobService", ("glue",)),
     Registration("sandbox.webhooks.service:WebhookReceiver", (), ("/_sandbox/webhooks/",)),
+    Registration("sandbox.feeds.service:FeedSources", (), ("/_sandbox/feeds/",)),
 )
 
 

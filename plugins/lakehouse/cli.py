@@ -13,7 +13,11 @@ from pathlib import Path
 
 from lakehouse.config import load_config
 from lakehouse.plan import plan_environment
+from lakehouse.plan.assets import results_asset
+from lakehouse.plan.feeds import plan_feeds
+from lakehouse.plan.inventory import environment_dag_ids
 from lakehouse.schema import schemas, write_schemas
+from lakehouse.scoring import plan_scoring
 
 DEFAULT_CONFIG_DIR = Path("include/config")
 
@@ -64,7 +68,9 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return 1
     envs = [args.env] if args.env else sorted(config.environments)
-    counts = ", ".join(f"{env}: {len(config.flows_for(env))} flows" for env in envs)
+    counts = ", ".join(
+        f"{env}: {len(config.flows_for(env))} flows, {len(config.feeds_for(env))} feeds" for env in envs
+    )
     print(f"{args.config_dir}: valid ({counts})")
     return 0
 
@@ -77,25 +83,61 @@ def _dags(args: argparse.Namespace) -> int:
         print(f"environment '{args.env}' is not defined or not valid", file=sys.stderr)
         return 1
     plans = plan_environment(config, args.env)
+    feeds = plan_feeds(config, args.env)
+    scoring = plan_scoring(config, args.env)
     if args.json:
         rows = [
             {
                 "dag_id": p.dag_id,
                 "schedule": p.schedule.expression,
                 "airflow_schedule": p.schedule.describe,
+                "trigger": p.flow.trigger,
                 "profiles": [q.profile for q in p.profiles],
                 "tasks": [f"{q.group_id}.{task}" for q in p.profiles for task, _ in p.tasks],
             }
             for p in plans
         ]
+        rows += [
+            {
+                "dag_id": f.dag_id,
+                "schedule": f.schedule.expression,
+                "airflow_schedule": f.schedule.describe,
+                "glue_job": f.glue_job,
+                "table": f.asset_name,
+                "tasks": [task for task, _ in f.tasks],
+            }
+            for f in feeds
+        ]
+        if scoring is not None:
+            rows.append(
+                {
+                    "dag_id": scoring.dag_id,
+                    "schedule": f"asset:{scoring.source_asset.name}",
+                    "reads": scoring.view,
+                    "writes": f"s3://{scoring.results_bucket}/{scoring.results_key}",
+                    "tasks": ["score_accounts"],
+                }
+            )
         print(json.dumps(rows, indent=2))
     else:
         for plan in plans:
-            print(f"{plan.dag_id}  [{plan.schedule.expression} -> {plan.schedule.describe}]")
+            when = f"{plan.schedule.expression} -> {plan.schedule.describe}"
+            if plan.flow.trigger == "results":
+                when += "; and when its results Asset is updated: " + ", ".join(
+                    results_asset(p).name for p in plan.profiles
+                )
+            print(f"{plan.dag_id}  [{when}]")
             for profile in plan.profiles:
                 print(f"  {profile.group_id}  ({profile.appflow_flow} -> {profile.location})")
                 print("    " + " >> ".join(task for task, _ in plan.tasks))
-        print(f"{len(plans)} DAG(s) for environment '{args.env}'")
+        for feed in feeds:
+            print(f"{feed.dag_id}  [{feed.schedule.expression} -> {feed.schedule.describe}]")
+            print(f"  Glue job {feed.glue_job} -> {feed.location} ({feed.asset_name})")
+            print("    " + " >> ".join(task for task, _ in feed.tasks))
+        if scoring is not None:
+            print(f"{scoring.dag_id}  [when {scoring.source_asset.name} is updated] (example)")
+            print(f"  {scoring.view} -> s3://{scoring.results_bucket}/{scoring.results_key}")
+        print(f"{len(environment_dag_ids(config, args.env))} DAG(s) for environment '{args.env}'")
     return 1 if config.problems else 0
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from lakehouse.config.environments import EnvironmentsFile
+from lakehouse.config.feeds import FeedsFile
 from lakehouse.config.flows import Flow, FlowSettings
 
 
@@ -26,7 +27,11 @@ def schemas() -> dict[str, dict[str, Any]]:
     # A flow may lean on defaults for everything but its name, so only `name` is required here.
     flow_def = flows["$defs"]["Flow"]
     flow_def["required"] = ["name"]
-    return {"flows.schema.json": flows, "environments.schema.json": EnvironmentsFile.model_json_schema()}
+    return {
+        "flows.schema.json": flows,
+        "environments.schema.json": EnvironmentsFile.model_json_schema(),
+        "feeds.schema.json": FeedsFile.model_json_schema(),
+    }
 
 
 def write_schemas(directory: Path) -> list[Path]:

@@ -19,7 +19,15 @@ from sandbox.salesforce.orgs import OrgDirectory
 from sandbox.salesforce.values import parse_datetime, to_json
 
 PREFIX = "/_sandbox/appflow/"
-_FIELD_OPTIONS = ("label", "nillable", "creatable", "updatable", "external_id", "incremental_timestamp")
+_FIELD_OPTIONS = (
+    "label",
+    "nillable",
+    "creatable",
+    "updatable",
+    "external_id",
+    "incremental_timestamp",
+    "length",
+)
 
 
 def _reply(status: int, document: object) -> Response:

@@ -25,6 +25,8 @@ def entity_field(spec: FieldSpec) -> Document:
         details["supportedValues"] = list(spec.picklist_values)
     if spec.type == "datetime":
         details["supportedDateFormat"] = "yyyy-MM-dd'T'HH:mm:ss.SSSZ"
+    if spec.length is not None:
+        details["fieldLengthRange"] = {"minimum": 0, "maximum": spec.length}
     writes = ["INSERT", "UPSERT", "UPDATE"] if spec.creatable or spec.updatable else []
     return {
         "identifier": spec.name,

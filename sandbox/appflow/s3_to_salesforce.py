@@ -1,9 +1,12 @@
 """S3 -> Salesforce: read every CSV / JSON-lines file under the source prefix, map columns to
 fields, write each record into the org (UPSERT on idFieldNames, INSERT, or UPDATE).
 
-A record that Salesforce refuses (unknown field, wrong type, missing required field) is a failed
-record: with `failOnFirstDestinationError` the run stops and ends in Error; otherwise the run goes on
-and ends Successful with `errorInfo.putFailuresCount`. Failed records are written, one JSON object a
+A record that Salesforce refuses is a failed record, with the org's status code: INVALID_FIELD,
+INVALID_TYPE_ON_FIELD_IN_RECORD (a value of the wrong type, a restricted picklist value, a malformed
+email), STRING_TOO_LONG (longer than the field's length), REQUIRED_FIELD_MISSING (e.g. no Name when
+the upsert inserts), or the `partial` injection's UNKNOWN_EXCEPTION on every third record. With
+`failOnFirstDestinationError` the run stops and ends in Error; otherwise the run goes on and ends
+Successful with `errorInfo.putFailuresCount`. Failed records are written, one JSON object a
 line with the record's fields plus `sf__Error`, to
 `s3://{errorHandlingConfig.bucketName}/{bucketPrefix}/{flowName}/{executionId}/failed-records.json`.
 """

@@ -35,8 +35,9 @@ class Runner:
         self._databases: dict[str, Database] = {}
         self._running: dict[str, Database] = {}
 
-    def submit(self, statement: Statement) -> None:
-        self._pool.submit(self._run, statement)
+    def submit(self, statement: Statement, fault: SqlFailedError | None = None) -> None:
+        """Run `statement`; an injected `fault` fails it as the engine would, once it has started."""
+        self._pool.submit(self._run, statement, fault)
 
     def cancel(self, statement: Statement) -> bool:
         """Abort a statement not yet finished; a running one is interrupted in DuckDB."""
@@ -67,7 +68,7 @@ class Runner:
                 self._databases[name] = Database(self._root / f"{safe}.duckdb", self._catalog)
             return self._databases[name]
 
-    def _run(self, statement: Statement) -> None:
+    def _run(self, statement: Statement, fault: SqlFailedError | None = None) -> None:
         database = self._database(statement.database)
         with self._lock:
             if statement.status != SUBMITTED:
@@ -78,6 +79,8 @@ class Runner:
             part.status, part.updated_at = STARTED, time.time()
         started = time.time()
         try:
+            if fault is not None:
+                raise fault
             results = database.run(statement.queries, statement.parameters, statement.batch)
         except SqlFailedError as failure:
             self._fail(statement, failure, started)

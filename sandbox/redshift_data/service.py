@@ -1,22 +1,31 @@
 """The Redshift Data API operations (JSON protocol, `X-Amz-Target: RedshiftData.<Operation>`).
 
 Operations not served here (ListDatabases, DescribeTable, ...) return None and reach moto.
+
+Failure injection, so a DAG's warehouse error path (alerts, retries) can be tested with a fault
+that clears itself: `inject(match, message)` in Python, or unsigned
+`POST /_sandbox/redshift-data/inject {"match": "...", "message": "..."}`: the next statement one of
+whose SQL texts contains `match` ends FAILED with `message`; later ones run normally.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import uuid
+from collections import deque
 from typing import Any
 
 from sandbox.awsjson import ApiError, Operation, dispatch
 from sandbox.protocol import Request, Response, SandboxContext
+from sandbox.redshift_data.database import SqlFailedError
 from sandbox.redshift_data.results import field
 from sandbox.redshift_data.runner import Runner
 from sandbox.redshift_data.statements import FINISHED, Statement, StatementStore
 
 DEFAULT_PAGE_ROWS = int(os.environ.get("SANDBOX_REDSHIFT_DATA_PAGE_ROWS", "1000"))
+CONTROL_PREFIX = "/_sandbox/redshift-data/"
 _TARGET_KEYS = ("ClusterIdentifier", "WorkgroupName", "DbUser", "SecretArn")
 
 
@@ -31,6 +40,7 @@ class RedshiftDataService:
         self._runner = Runner(context)
         self._sessions: dict[str, dict[str, str]] = {}
         self._sessions_lock = threading.Lock()
+        self._faults: deque[tuple[str, str]] = deque()
         self._operations: dict[str, Operation] = {
             "ExecuteStatement": self._execute_statement,
             "BatchExecuteStatement": self._batch_execute_statement,
@@ -41,7 +51,38 @@ class RedshiftDataService:
         }
 
     def handle(self, request: Request) -> Response | None:
+        if request.path.startswith(CONTROL_PREFIX):
+            return self._control(request)
         return dispatch(self._operations, request)
+
+    def inject(self, match: str, message: str) -> int:
+        """Fail the next statement whose SQL contains `match` with `message`; returns how many wait."""
+        if not match:
+            raise ValueError("match must be a non-empty piece of SQL")
+        with self._sessions_lock:
+            self._faults.append((match, message))
+            return len(self._faults)
+
+    def _take_fault(self, sqls: list[str]) -> SqlFailedError | None:
+        with self._sessions_lock:
+            for queued in list(self._faults):
+                match, message = queued
+                index = next((i for i, sql in enumerate(sqls) if match in sql), None)
+                if index is not None:
+                    self._faults.remove(queued)
+                    return SqlFailedError(index, message, interrupted=False)
+        return None
+
+    def _control(self, request: Request) -> Response:
+        if request.method != "POST" or request.path.removeprefix(CONTROL_PREFIX).strip("/") != "inject":
+            unknown = f"unknown control endpoint {request.method} {request.path}"
+            return _control_reply(404, {"message": unknown})
+        try:
+            body = json.loads(request.body or b"{}")
+            pending = self.inject(str(body["match"]), str(body.get("message") or "Injected failure"))
+        except (KeyError, ValueError, TypeError, AttributeError) as error:
+            return _control_reply(400, {"message": f"bad control request: {error!r}"})
+        return _control_reply(200, {"pending": pending})
 
     def close(self) -> None:
         self._runner.close()
@@ -135,7 +176,7 @@ class RedshiftDataService:
             name=body.get("StatementName"),
         )
         self._store.add(statement)
-        self._runner.submit(statement)
+        self._runner.submit(statement, self._take_fault(sqls))
         response: dict[str, Any] = {
             "Id": statement.id,
             "CreatedAt": statement.created_at,
@@ -171,6 +212,10 @@ class RedshiftDataService:
             with self._sessions_lock:
                 self._sessions[new_session] = {**target, "Database": database}
         return target, database, new_session
+
+
+def _control_reply(status: int, document: object) -> Response:
+    return Response(status, json.dumps(document).encode(), {"Content-Type": "application/json"})
 
 
 def _required(body: dict[str, Any], key: str) -> str:

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sandbox.salesforce.generator import RecordVersion, Timeline, generate, record_number
 from sandbox.salesforce.ids import make_id
 from sandbox.salesforce.schema import FieldSpec, ObjectSchema, build_schema, is_known_object
-from sandbox.salesforce.values import MissingValueError, Value, ValueTypeError, coerce
+from sandbox.salesforce.values import MissingValueError, StringTooLongError, Value, ValueTypeError, coerce
 
 DEFAULT_TODAY = date(2025, 1, 15)
 DEFAULT_RECORDS_PER_OBJECT = 60
@@ -169,6 +169,8 @@ class SalesforceOrg:
                 values[name] = coerce(spec, raw)
             except MissingValueError as error:
                 raise RecordRejectedError("REQUIRED_FIELD_MISSING", str(error)) from error
+            except StringTooLongError as error:
+                raise RecordRejectedError("STRING_TOO_LONG", str(error)) from error
             except ValueTypeError as error:
                 raise RecordRejectedError("INVALID_TYPE_ON_FIELD_IN_RECORD", str(error)) from error
         for key in keys:

@@ -63,6 +63,9 @@ class FieldSpec:
     incremental_timestamp: bool = False
     picklist_values: tuple[str, ...] = ()
     reference_to: str | None = None
+    length: int | None = None
+    """Text fields: the most characters Salesforce stores (DescribeConnectorEntity's
+    fieldLengthRange); a longer value is refused with STRING_TOO_LONG."""
 
     @property
     def display_label(self) -> str:
@@ -186,14 +189,15 @@ def _lead() -> list[FieldSpec]:
 
 def _custom() -> list[FieldSpec]:
     return [
-        FieldSpec("Name", "string", nillable=False),
+        FieldSpec("Name", "string", nillable=False, length=80),
         FieldSpec("Description__c", "textarea"),
         FieldSpec("Amount__c", "currency"),
         FieldSpec("Quantity__c", "double"),
         FieldSpec("Active__c", "boolean", nillable=False),
         FieldSpec("Status__c", "picklist", picklist_values=("New", "Active", "Retired")),
         FieldSpec("Start_Date__c", "date"),
-        FieldSpec("External_Id__c", "string", external_id=True),
+        FieldSpec("External_Id__c", "string", external_id=True, length=255),
+        FieldSpec("Score__c", "percent", "Score"),  # what an ML model writes back (sandbox/demo_scores.py)
     ]
 
 

@@ -23,6 +23,10 @@ class MissingValueError(ValueTypeError):
     """Null for a required field (Salesforce: REQUIRED_FIELD_MISSING)."""
 
 
+class StringTooLongError(ValueTypeError):
+    """Text longer than the field's length (Salesforce: STRING_TOO_LONG)."""
+
+
 def parse_datetime(text: str) -> datetime:
     """ISO 8601 as Salesforce prints it (`2025-01-10T08:15:30.000+0000` or `...Z`); naive means UTC."""
     cleaned = text.strip().replace("Z", "+00:00")
@@ -90,6 +94,10 @@ def _to_text(spec: FieldSpec, value: object) -> str:
         text = str(value)
     else:
         raise ValueTypeError(f"{spec.name}: expected text, got {value!r}")
+    if spec.length is not None and len(text) > spec.length:
+        raise StringTooLongError(
+            f"{spec.name}: data value too large: {text[:20]}... (max length={spec.length})"
+        )
     if spec.type in {"picklist"} and spec.picklist_values and text not in spec.picklist_values:
         raise ValueTypeError(f"{spec.name}: bad value for restricted picklist field: {text}")
     if spec.type == "email" and text and "@" not in text:

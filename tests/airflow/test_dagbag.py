@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from airflow.dag_processing.dagbag import DagBag
+from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
 
+from lakehouse.airflow.tuning import Tuning
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.airflow
@@ -28,6 +30,15 @@ INGEST_STEPS = [
     "check_data",
 ]
 UPSERT_STEPS = ["validate_results", "run_flow", "wait_for_flow", "report_records"]
+FEED_STEPS = [
+    "run_job",
+    "discover_schema",
+    "register_table",
+    "register_partition",
+    "ensure_external_schema",
+    "check_data",
+]
+FEED_DAGS = ["onprem_feed__crm_territories", "onprem_feed__hcp_registry", "onprem_feed__sales_targets"]
 P1 = "roche_salesforce_connector_profile1"
 P2 = "roche_salesforce_connector_profile2"
 
@@ -56,6 +67,8 @@ def dev() -> DagBag:
 def test_no_import_errors_and_exactly_the_expected_dags(dev: DagBag) -> None:
     assert dev.import_errors == {}
     assert sorted(dev.dags) == [
+        "ml_scoring__account",
+        *FEED_DAGS,
         "sfdc_ingest__account",
         "sfdc_ingest__contact",
         "sfdc_ingest__opportunity_dev",
@@ -67,6 +80,8 @@ def test_prod_gets_its_own_flows_only() -> None:
     prod = dagbag("prod")
     assert prod.import_errors == {}
     assert sorted(prod.dags) == [
+        "ml_scoring__account",
+        *FEED_DAGS,
         "sfdc_ingest__account",
         "sfdc_ingest__contact",
         "sfdc_ingest__opportunity",
@@ -118,9 +133,63 @@ def test_full_load_has_no_window_and_upsert_is_manual(dev: DagBag) -> None:
     snapshot = dev.dags["sfdc_ingest__opportunity_dev"]
     assert snapshot.get_task(f"{P1}.run_flow").timestamp_field is None
     upsert = dev.dags["sfdc_upsert__custom_salesforce_object"]
-    assert type(upsert.timetable).__name__ == "NullTimetable"
+    # schedule_expression na with trigger: results: no time schedule, only the results Asset
+    assert type(upsert.timetable).__name__ == "AssetTriggeredTimetable"
+    assert assets_of(upsert) == [f"dev-{P1}-custom_salesforce_object.results"]
     chain_of(upsert, P1, UPSERT_STEPS)
     assert sorted(t.task_id for t in upsert.tasks) == sorted(f"{P1}.{s}" for s in UPSERT_STEPS)
+
+
+def assets_of(dag: object) -> list[str]:
+    """Names of the Assets a DAG is scheduled on (one Asset, or AssetAll/AssetAny of them)."""
+    condition = dag.timetable.asset_condition  # type: ignore[attr-defined]
+    return [a.name for a in getattr(condition, "objects", [condition])]
+
+
+def test_scoring_dag_runs_on_the_account_asset_and_updates_the_results_asset(dev: DagBag) -> None:
+    scoring = dev.dags["ml_scoring__account"]
+    assert assets_of(scoring) == [f"{P1}_dev.account"]
+    assert [t.task_id for t in scoring.tasks] == ["score_accounts"]
+    task = scoring.get_task("score_accounts")
+    assert type(task).__name__ == "AccountScoringOperator"
+    assert [a.name for a in task.outlets] == [f"dev-{P1}-custom_salesforce_object.results"]
+    assert (task.results_bucket, task.results_key) == (
+        "gtm-lakehouse-dev-results",
+        "prefix/ml_scoring/account_scores.jsonl",
+    )
+    assert f"FROM {P1}.account_current" in task.sql
+
+
+def test_feed_dag_structure_and_job_arguments(dev: DagBag) -> None:
+    dag = dev.dags["onprem_feed__crm_territories"]
+    tasks = {t.task_id: t for t in dag.tasks}
+    assert sorted(tasks) == sorted(FEED_STEPS)
+    for upstream, downstream in itertools.pairwise(FEED_STEPS):
+        assert tasks[upstream].downstream_task_ids == {downstream}
+    assert dag.max_active_runs == 1
+    assert dag.timetable.expression == "0 0 * * *"
+    run_job = tasks["run_job"]
+    assert isinstance(run_job, GlueJobOperator)
+    assert (run_job.job_name, run_job.deferrable) == ("dev-feed-crm_territories", False)
+    assert run_job.job_poll_interval == Tuning.from_airflow_config().glue_poll_interval_seconds
+    assert run_job.on_failure_callback, "feed DAGs alert like the Salesforce DAGs"
+    partition = "{{ data_interval_start.strftime('%Y%m%d') }}"
+    assert run_job.script_args == {
+        "--source_kind": "database",
+        "--source_secret": "gtm-lakehouse/dev/feeds/crm-db",
+        "--source_table": "territories",
+        "--timestamp_column": "updated_at",
+        "--window_start": "{{ data_interval_start.isoformat() }}",
+        "--window_end": "{{ data_interval_end.isoformat() }}",
+        "--target_location": f"s3://gtm-lakehouse-dev-curated/onprem/crm_territories/load_date={partition}/",
+    }
+    assert tasks["ensure_external_schema"].sql.startswith(
+        "CREATE EXTERNAL SCHEMA IF NOT EXISTS onprem_ext\nFROM DATA CATALOG DATABASE 'onprem_dev'"
+    )
+    assert [a.name for a in tasks["check_data"].outlets] == ["onprem_dev.crm_territories"]
+    files = dev.dags["onprem_feed__sales_targets"].get_task("run_job").script_args
+    assert files["--source_location"] == f"s3://gtm-lakehouse-dev-raw/landing/sales_targets/{partition}/"
+    assert files["--file_format"] == "csv"
 
 
 def test_templates_render_the_data_interval(dev: DagBag) -> None:

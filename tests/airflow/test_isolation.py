@@ -35,6 +35,10 @@ def test_valid_flows_keep_their_dags_and_the_bad_one_is_an_import_error(
     monkeypatch.setenv("LAKEHOUSE_INCLUDE_DIR", str(include_copy))
     bag = DagBag(str(broken_dags))
     assert sorted(bag.dags) == [
+        "ml_scoring__account",
+        "onprem_feed__crm_territories",
+        "onprem_feed__hcp_registry",
+        "onprem_feed__sales_targets",
         "sfdc_ingest__account",
         "sfdc_ingest__opportunity_dev",
         "sfdc_upsert__custom_salesforce_object",
@@ -51,7 +55,7 @@ def test_strict_mode_fails_every_generating_file(
     monkeypatch.setenv("LAKEHOUSE_STRICT", "1")
     bag = DagBag(str(broken_dags))
     assert bag.dags == {}
-    assert len(bag.import_errors) == 3
+    assert len(bag.import_errors) == 5  # the four generating files and the scoring example
     assert all("flows[Contact].schedule_expression" in message for message in bag.import_errors.values())
 
 
@@ -59,7 +63,7 @@ def test_strict_mode_passes_on_the_sample(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("LAKEHOUSE_STRICT", "1")
     bag = DagBag(str(REPO / "dags"))
     assert bag.import_errors == {}
-    assert len(bag.dags) == 4
+    assert len(bag.dags) == 8  # four flows' DAGs, three feeds' DAGs and the scoring example
 
 
 def test_parsing_opens_no_socket() -> None:
@@ -78,7 +82,7 @@ def test_parsing_opens_no_socket() -> None:
         from airflow.dag_processing.dagbag import DagBag
         bag = DagBag(sys.argv[1])
         assert bag.import_errors == {}, bag.import_errors
-        assert len(bag.dags) == 4, sorted(bag.dags)
+        assert len(bag.dags) == 8, sorted(bag.dags)
         print("ATTEMPTS", attempts)
         """
     )

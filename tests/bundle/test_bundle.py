@@ -16,6 +16,10 @@ from tests.conftest import REPO
 from tools.bundle import AIRFLOW_VERSION, CONSTRAINT_LINE, ZIP_DATE, build
 
 DEV_DAGS = [
+    "ml_scoring__account",
+    "onprem_feed__crm_territories",
+    "onprem_feed__hcp_registry",
+    "onprem_feed__sales_targets",
     "sfdc_ingest__account",
     "sfdc_ingest__contact",
     "sfdc_ingest__opportunity_dev",

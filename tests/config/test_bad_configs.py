@@ -202,6 +202,22 @@ CASES = [
         "exactly one org",
     ),
     (
+        "trigger-results-on-ingest",
+        flow("trigger: results\n"),
+        8,
+        "flows[Lead].trigger",
+        "'results' only applies to flows whose destination is salesforce",
+    ),
+    (
+        "trigger-unknown",
+        flow(
+            "source: s3\ndestination: salesforce\nupsert_field_list: Id\nschedule_expression: na\ntrigger: landed\n"
+        ),
+        12,
+        "flows[Lead].trigger",
+        "'schedule' or 'results'",
+    ),
+    (
         "manual-incremental",
         flow("schedule_expression: na\n"),
         7,

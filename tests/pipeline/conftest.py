@@ -46,6 +46,8 @@ def pipeline_env(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> 
     shutil.copytree(REPO / "include", include)
     flows = include / "config" / "flows.yaml"
     flows.write_text(flows.read_text().replace("  retries: 2\n", "  retries: 0\n", 1))
+    feeds = include / "config" / "feeds.yaml"
+    feeds.write_text(feeds.read_text().replace("  retries: 2\n", "  retries: 0\n", 1))
     os.environ.update(airflow_env(sandbox.endpoint_url))
     os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
     os.environ["LAKEHOUSE_INCLUDE_DIR"] = str(include)

@@ -12,8 +12,11 @@ set the webhook secret they need and count SNS messages as a difference, never a
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import urllib.request
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -130,3 +133,47 @@ def webhooks_secret(
         set_secret(json.dumps({"webhooks": entries}))
 
     return point
+
+
+@pytest.fixture
+def inbox(
+    pipeline_env: str, receiver: Any, webhooks_secret: Callable[..., None]
+) -> Any:  # tests.reliability.lake.Inbox
+    """The alerts this test receives: SNS from now on, and the generic webhook `alerts`."""
+    from tests.reliability.lake import Inbox
+
+    webhooks_secret(alerts="generic")
+    received = Inbox(pipeline_env, receiver)
+    received.reset()
+    return received
+
+
+@pytest.fixture
+def dags_from(
+    pipeline_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., dict[str, Any]]:
+    """The project's DAGs parsed from a changed copy of the session's include dir, for this test.
+
+    `dags_from(edit, **airflow_env)`: `edit(include_dir)` changes the copy (a flow key, a broken SQL
+    template); the variables (e.g. AIRFLOW__LAKEHOUSE__APPFLOW_TIMEOUT_SECONDS) are set. Both stay set
+    while the test runs, since `dag.test()` re-parses the DAGs folder, and are undone after it.
+    """
+    from airflow.dag_processing.dagbag import DagBag
+
+    from tests.conftest import REPO
+
+    def parse(edit: Callable[[Path], None] | None = None, **env: str) -> dict[str, Any]:
+        include = tmp_path / "include"
+        shutil.copytree(os.environ["LAKEHOUSE_INCLUDE_DIR"], include, dirs_exist_ok=True)
+        if edit is not None:
+            edit(include)
+        monkeypatch.setenv("LAKEHOUSE_INCLUDE_DIR", str(include))
+        # dag.test() writes the changed DAGs to the metadata DB, but by default not within 30 s of
+        # the last write; a clear (lake.clear_and_rerun) reads the run's DAG from there.
+        monkeypatch.setenv("AIRFLOW__CORE__MIN_SERIALIZED_DAG_UPDATE_INTERVAL", "0")
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        bag = DagBag(str(REPO / "dags"))
+        return dict(bag.dags)
+
+    return parse

@@ -18,6 +18,8 @@ from sandbox.runs import interval_starting_on, run_day
 from tests.pipeline.conftest import task_states
 from tests.reliability.conftest import SECRET, TOKEN, sns_messages
 
+pytestmark = pytest.mark.airflow
+
 G1 = "roche_salesforce_connector_profile1"
 DAG_ID = "sfdc_ingest__account"
 FLOW = f"dev-{G1}-account"

@@ -276,3 +276,27 @@ def test_provider_redshift_data_operator_waits_and_returns_results(
 
     assert results[0]["Records"][0][0]["longValue"] >= 3
     assert results[0]["ColumnMetadata"][0]["name"] == "n"
+
+
+def test_an_injected_failure_fails_the_next_matching_statement_once(
+    sandbox: Sandbox, aws: boto3.Session
+) -> None:
+    """The control endpoint the reliability suite uses for a transient warehouse error."""
+    import urllib.request
+
+    client = aws.client("redshift-data")
+    request = urllib.request.Request(
+        f"{sandbox.endpoint_url}/_sandbox/redshift-data/inject",
+        data=json.dumps({"match": "injected_view", "message": "ERROR: 1023 transient"}).encode(),
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert json.load(response) == {"pending": 1}
+    assert run(client, "select 1")["Status"] == "FINISHED", "a statement that does not match runs"
+    failed = run(
+        client, ["create schema if not exists inj", "create view inj.injected_view as select 1 as x"]
+    )
+    assert (failed["Status"], failed["Error"]) == ("FAILED", "ERROR: 1023 transient")
+    assert [s["Status"] for s in failed["SubStatements"]] == ["FINISHED", "FAILED"]
+    again = run(client, ["create schema if not exists inj", "create view inj.injected_view as select 1 as x"])
+    assert again["Status"] == "FINISHED", "one injection fails one statement"

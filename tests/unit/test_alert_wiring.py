@@ -77,11 +77,40 @@ def test_nothing_raises_out_of_the_callback(
     assert "Alert (failure) could not be sent" in output.out + output.err
 
 
-def test_recovery_is_sent_only_after_a_failed_try() -> None:
+class _Task:
+    retries = 2
+
+
+class _RuntimeTi(_Ti):
+    """What the success callback sees: try number, max_tries and the task's retries."""
+
+    task = _Task()
+
+    def __init__(self, try_number: int, max_tries: int) -> None:
+        self.try_number, self.max_tries = try_number, max_tries
+
+
+@pytest.mark.parametrize(
+    ("try_number", "max_tries", "sent"),
+    [
+        (1, 2, False),  # first try of a new TI (max_tries = retries)
+        (2, 2, True),  # automatic retry after try 1 failed
+        (3, 2, True),  # second retry
+        (2, 3, False),  # cleared after try 1 (succeeded or failed): max_tries = 1 + retries
+        (3, 3, True),  # that cleared series' own retry
+        (5, 6, False),  # cleared again after try 4
+    ],
+)
+def test_recovery_is_sent_only_when_the_previous_try_failed_and_was_retried(
+    try_number: int, max_tries: int, sent: bool
+) -> None:
+    assert notifier("recovery").should_send({"ti": _RuntimeTi(try_number, max_tries)}) is sent
+
+
+def test_recovery_is_not_sent_when_the_series_cannot_be_told() -> None:
     ti = _Ti()
+    ti.try_number = 2  # no max_tries, no task: a cleared task looks the same
     assert not notifier("recovery").should_send({"ti": ti})
-    ti.try_number = 2
-    assert notifier("recovery").should_send({"ti": ti})
     assert notifier("failure").should_send({"ti": _Ti()})
 
 

@@ -15,12 +15,20 @@ def test_dags_lists_schedule_and_tasks(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["dags", str(SAMPLE_CONFIG), "--env", "dev", "--json"]) == 0
     rows = {row["dag_id"]: row for row in json.loads(capsys.readouterr().out)}
     assert sorted(rows) == [
+        "ml_scoring__account",
+        "onprem_feed__crm_territories",
+        "onprem_feed__hcp_registry",
+        "onprem_feed__sales_targets",
         "sfdc_ingest__account",
         "sfdc_ingest__contact",
         "sfdc_ingest__opportunity_dev",
         "sfdc_upsert__custom_salesforce_object",
     ]
     assert rows["sfdc_ingest__contact"]["airflow_schedule"] == "cron '0 2 * * *' (UTC)"
+    assert rows["onprem_feed__sales_targets"]["glue_job"] == "dev-feed-sales_targets"
+    assert rows["onprem_feed__sales_targets"]["airflow_schedule"] == "cron '0 6 * * *' (UTC)"
+    assert rows["sfdc_upsert__custom_salesforce_object"]["trigger"] == "results"
+    assert rows["ml_scoring__account"]["schedule"] == "asset:roche_salesforce_connector_profile1_dev.account"
     assert rows["sfdc_upsert__custom_salesforce_object"]["tasks"] == [
         f"roche_salesforce_connector_profile1.{t}"
         for t in ("validate_results", "run_flow", "wait_for_flow", "report_records")

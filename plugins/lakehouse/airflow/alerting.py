@@ -90,11 +90,10 @@ class LakehouseAlertNotifier(BaseNotifier):
             self.log.exception("Alert (%s) could not be sent; the task's own state is unchanged", self.event)
 
     def should_send(self, context: Any) -> bool:
-        """Failures and retries always; a recovery only when an earlier try of this task failed."""
+        """Failures and retries always; a recovery only when the previous try of this TI failed."""
         if self.event != "recovery":
             return True
-        try_number = getattr(context.get("ti"), "try_number", None) or 1
-        return int(try_number) > 1
+        return follows_a_failed_try(context.get("ti"))
 
     def notify(self, context: Any) -> None:
         alert = alert_from_context(context, self.event, self.environment)
@@ -157,6 +156,29 @@ class LakehouseAlertNotifier(BaseNotifier):
             self.log.error("Alert NOT published to SNS %s: %s", self.sns_topic_arn, one_line(exc))
         else:
             self.log.info("Alert published to SNS %s", self.sns_topic_arn)
+
+
+def follows_a_failed_try(ti: Any) -> bool:
+    """Whether this try is an automatic retry, i.e. the try before it failed and was retried.
+
+    A try number above 1 is not enough: clearing a task (UI, REST, `airflow tasks clear`, a rerun)
+    also runs it on a new try number, after a success as well as after a failure, and the success
+    callback cannot see how the earlier try ended (the Task SDK exposes no try history to a
+    worker). What it can see is where the current series of tries began: Airflow sets `max_tries`
+    to `retries` when the TI is created and to `try_number + retries` when it is cleared, so the
+    series' first try is `max_tries - retries + 1` (Airflow's own
+    `RuntimeTaskInstance.get_first_reschedule_date` uses the same formula). A try after that first
+    one exists only because the try before it failed and was retried. So a task cleared after it
+    succeeded sends no recovery; one cleared after it failed sends none either (an operator's
+    action, not a recovery the on-call must be told about); see docs/alerts.md.
+    """
+    try_number = getattr(ti, "try_number", None)
+    max_tries = getattr(ti, "max_tries", None)
+    retries = getattr(getattr(ti, "task", None), "retries", None)
+    if not isinstance(try_number, int) or not isinstance(max_tries, int) or not isinstance(retries, int):
+        return False  # not enough to tell: a false "recovered" is worse than a missing one
+    first_try_of_series = max_tries - retries + 1
+    return try_number > max(first_try_of_series, 1)
 
 
 def alert_from_context(context: Any, event: Event, environment: str = "") -> Alert:

@@ -9,7 +9,16 @@ from typing import Any, Literal
 from airflow.providers.amazon.aws.operators.appflow import AppflowRecordsShortCircuitOperator
 from airflow.providers.amazon.aws.operators.redshift_data import RedshiftDataOperator
 from airflow.providers.amazon.aws.operators.s3 import S3DeleteObjectsOperator
-from airflow.sdk import DAG, Asset, CronDataIntervalTimetable, DeltaDataIntervalTimetable, TaskGroup, chain
+from airflow.sdk import (
+    DAG,
+    Asset,
+    AssetAny,
+    AssetOrTimeSchedule,
+    CronDataIntervalTimetable,
+    DeltaDataIntervalTimetable,
+    TaskGroup,
+    chain,
+)
 from airflow.sdk.bases.timetable import BaseTimetable
 
 from lakehouse.airflow.alerting import LakehouseAlertNotifier
@@ -23,8 +32,10 @@ from lakehouse.airflow.operators.checks import PartitionCheckOperator
 from lakehouse.airflow.operators.upsert import ResultsValidationOperator, UpsertReportOperator
 from lakehouse.airflow.sensors.appflow import AppflowRunSensor
 from lakehouse.airflow.tuning import Tuning
+from lakehouse.config import Environment
 from lakehouse.config.schedule import Schedule
 from lakehouse.plan import DagPlan, ProfilePlan
+from lakehouse.plan.assets import AssetRef, results_asset, table_asset
 from lakehouse.sql import render_sql
 
 
@@ -53,12 +64,27 @@ def timetable(schedule: Schedule) -> BaseTimetable | None:
     return None
 
 
+def asset(ref: AssetRef) -> Asset:
+    return Asset(name=ref.name, uri=ref.uri)
+
+
+def dag_schedule(plan: DagPlan) -> BaseTimetable | Asset | AssetAny | None:
+    """The flow's timetable; an upsert with `trigger: results` also runs (with `na`: only runs)
+    when its results Asset is updated, i.e. as soon as a producer has replaced the results."""
+    time_based = timetable(plan.schedule)
+    if plan.direction != "upsert" or plan.flow.trigger != "results":
+        return time_based
+    assets = [asset(results_asset(profile)) for profile in plan.profiles]
+    condition = assets[0] if len(assets) == 1 else AssetAny(*assets)
+    return condition if time_based is None else AssetOrTimeSchedule(timetable=time_based, assets=condition)
+
+
 def build_dag(plan: DagPlan, sql_dir: Path, tuning: Tuning | None = None) -> DAG:
     tuning = tuning or Tuning()
     flow = plan.flow
     with DAG(
         dag_id=plan.dag_id,
-        schedule=timetable(plan.schedule),
+        schedule=dag_schedule(plan),
         start_date=plan.start_date,
         catchup=False,
         max_active_runs=1,
@@ -89,22 +115,34 @@ def alert_callbacks(plan: DagPlan) -> dict[str, Any]:
     One notifier per DAG and event, shared by its tasks; it holds names only, so parsing makes no
     call. Retries alert only when the flow sets `alert_on_retry`, recoveries with `recovery_alerts`.
     """
-    alerts = plan.environment.alerts
+    return environment_alert_callbacks(
+        plan.env,
+        plan.environment,
+        alert_on_retry=plan.flow.alert_on_retry,
+        recovery_alerts=plan.flow.recovery_alerts,
+    )
+
+
+def environment_alert_callbacks(
+    env: str, environment: Environment, *, alert_on_retry: bool, recovery_alerts: bool
+) -> dict[str, Any]:
+    """The callbacks of `alert_callbacks` for any DAG of `env` (the feed DAGs use it directly)."""
+    alerts = environment.alerts
 
     def notifier(event: Literal["failure", "retry", "recovery"]) -> LakehouseAlertNotifier:
         return LakehouseAlertNotifier(
-            environment=plan.env,
+            environment=env,
             sns_topic_arn=alerts.sns_topic_arn,
             webhook_secret=alerts.webhook_secret,
-            aws_conn_id=plan.environment.aws_conn_id,
-            region_name=plan.environment.region,
+            aws_conn_id=environment.aws_conn_id,
+            region_name=environment.region,
             event=event,
         )
 
     callbacks: dict[str, Any] = {"on_failure_callback": notifier("failure")}
-    if plan.flow.alert_on_retry:
+    if alert_on_retry:
         callbacks["on_retry_callback"] = notifier("retry")
-    if plan.flow.recovery_alerts:
+    if recovery_alerts:
         callbacks["on_success_callback"] = notifier("recovery")
     return callbacks
 
@@ -156,7 +194,7 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) 
             update_propagation_seconds=tuning.appflow_update_propagation_seconds,
             **aws,
         ),
-        wait := _wait_for_flow(profile, aws, tuning),
+        wait := _wait_for_flow(profile, aws, tuning, max_failed_records=0),
         AppflowRecordsShortCircuitOperator(
             task_id="has_records",
             flow_name=profile.appflow_flow,
@@ -201,20 +239,22 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) 
             task_id="check_data",
             location=partition_location,
             expected_records=_jinja(f"ti.xcom_pull(task_ids='{wait.task_id}')['records_processed']"),
-            outlets=[
-                Asset(name=f"{profile.glue_database}.{profile.table}", uri=profile.location.rstrip("/"))
-            ],
+            outlets=[asset(table_asset(profile))],
             **aws,
         ),
     )
 
 
-def _wait_for_flow(profile: ProfilePlan, aws: dict[str, Any], tuning: Tuning) -> AppflowRunSensor:
+def _wait_for_flow(
+    profile: ProfilePlan, aws: dict[str, Any], tuning: Tuning, max_failed_records: int | None = None
+) -> AppflowRunSensor:
+    """Ingest passes 0: a record AppFlow failed to write would be missing from the lake unseen."""
     execution_id = _jinja(f"ti.xcom_pull(task_ids='{profile.group_id}.run_flow', key='execution_id')")
     return AppflowRunSensor(
         task_id="wait_for_flow",
         flow_name=profile.appflow_flow,
         execution_id=execution_id,
+        max_failed_records=max_failed_records,
         poke_interval=tuning.appflow_poke_interval_seconds,
         timeout=tuning.appflow_timeout_seconds,
         retries=0,
@@ -231,6 +271,7 @@ def _upsert(plan: DagPlan, profile: ProfilePlan, tuning: Tuning) -> None:
             connector_profile=profile.profile,
             object_name=flow.sf_object,
             upsert_fields=flow.upsert_field_list,
+            flow_name=profile.appflow_flow,
             **aws,
         ),
         AppflowStartRunOperator(
@@ -242,6 +283,10 @@ def _upsert(plan: DagPlan, profile: ProfilePlan, tuning: Tuning) -> None:
         ),
         wait := _wait_for_flow(profile, aws, tuning),
         UpsertReportOperator(
-            task_id="report_records", result=wait.output, max_failed_records=flow.max_failed_records
+            task_id="report_records",
+            flow_name=profile.appflow_flow,
+            result=wait.output,
+            max_failed_records=flow.max_failed_records,
+            **aws,
         ),
     )

@@ -69,14 +69,22 @@ def raise_config_problems(dag_file: str) -> None:
 
 
 @functools.lru_cache(maxsize=4)
-def _load_cached(config_dir: Path, stamp: tuple[float, ...], only_table: str | None) -> LoadedConfig:
-    return load_config(config_dir, only_table)
+def _load_cached(
+    config_dir: Path, stamp: tuple[float, ...], only_table: str | None, only_feed: str | None
+) -> LoadedConfig:
+    return load_config(config_dir, only_table, only_feed)
 
 
-def _load(config_dir: Path, only_table: str | None = None) -> LoadedConfig:
+def _load(config_dir: Path, only_table: str | None = None, only_feed: str | None = None) -> LoadedConfig:
     """One load per process while the files are unchanged (the DagBag imports several DAG files)."""
     stamp = tuple(p.stat().st_mtime for p in sorted(config_dir.glob("*.yaml")))
-    return _load_cached(config_dir, stamp, only_table)
+    return _load_cached(config_dir, stamp, only_table, only_feed)
+
+
+def loaded_config(dag_file: str) -> LoadedConfig:
+    """The whole config next to `dag_file`, shared with the other DAG files of the same parse
+    (the scoring example builds on the flows' plans)."""
+    return _load(find_include_dir(dag_file) / "config")
 
 
 def _environment_error(config: LoadedConfig, env: str) -> ConfigError:

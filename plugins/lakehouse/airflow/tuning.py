@@ -9,6 +9,7 @@ sandbox sets them with AIRFLOW__LAKEHOUSE__* variables; the code path stays the 
 - appflow_timeout_seconds (7200): a flow still running then is hung; the wait fails, the execution
   is cancelled.
 - redshift_poll_interval_seconds (5): how often a Redshift Data statement is checked.
+- glue_poll_interval_seconds (30): how often a feed's Glue job run is checked (GetJobRun).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Tuning:
     appflow_poke_interval_seconds: float = 30
     appflow_timeout_seconds: float = 7200
     redshift_poll_interval_seconds: float = 5
+    glue_poll_interval_seconds: float = 30
 
     @classmethod
     def from_airflow_config(cls) -> Tuning:

@@ -55,9 +55,17 @@ GLUE_TYPES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class SalesforceField:
+    """One field as DescribeConnectorEntity reports it: its type for the catalog, and what a
+    writer may send (`destinationProperties`, `fieldLengthRange`) for upserts."""
+
     name: str
     sf_type: str
     upsertable: bool = False
+    creatable: bool = True
+    updatable: bool = True
+    nullable: bool = True
+    defaulted_on_create: bool = False
+    max_length: int | None = None
 
     @property
     def glue_type(self) -> str:
@@ -74,11 +82,17 @@ def fields_from_entity(response: Mapping[str, Any]) -> list[SalesforceField]:
     for entry in response["connectorEntityFields"]:
         details = entry.get("supportedFieldTypeDetails", {}).get("v1", {})
         destination = entry.get("destinationProperties", {})
+        length = (details.get("fieldLengthRange") or {}).get("maximum")
         fields.append(
             SalesforceField(
                 name=entry["identifier"],
                 sf_type=details.get("fieldType", "string"),
                 upsertable=bool(destination.get("isUpsertable", False)),
+                creatable=bool(destination.get("isCreatable", True)),
+                updatable=bool(destination.get("isUpdatable", True)),
+                nullable=bool(destination.get("isNullable", True)),
+                defaulted_on_create=bool(destination.get("isDefaultedOnCreate", False)),
+                max_length=int(length) if length else None,
             )
         )
     return fields

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from lakehouse.config.feeds import FeedCatalog
 from lakehouse.config.fields import named, named_list
 from lakehouse.config.names import (
     AIRFLOW_CONN_ID,
@@ -108,6 +109,10 @@ class Environment(BaseModel):
     )
     redshift: Redshift
     alerts: Alerts
+    feeds: FeedCatalog | None = Field(
+        None,
+        description="Where the on-prem feeds of feeds.yaml land: Glue database, Spectrum schema, prefix.",
+    )
 
     def glue_database_for(self, profile: str, env: str) -> str:
         return self.glue_database.format(profile=slug(profile), env=slug(env))

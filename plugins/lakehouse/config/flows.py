@@ -3,8 +3,8 @@
 Keys and meanings are the seed's AppFlow YAML (source, destination, name/object_name,
 incremental_load, schedule_expression, s3_prefix, connector_profile, description, environment,
 upsert_field_list, bookmark_col, pii), plus what operating it on Airflow needs (timestamp_field,
-owner, tags, start_date, retries, pii_columns, and the alert keys alert_on_retry and
-recovery_alerts).
+owner, tags, start_date, retries, pii_columns, the upsert keys max_failed_records and trigger, and
+the alert keys alert_on_retry and recovery_alerts).
 """
 
 from __future__ import annotations
@@ -79,6 +79,12 @@ class FlowSettings(BaseModel):
     retry_delay_minutes: int = Field(5, ge=1, le=1440, description="First retry delay; doubles each try.")
     max_failed_records: int = Field(
         0, ge=0, description="Upserts: failed records tolerated before the run fails."
+    )
+    trigger: Literal["schedule", "results"] = Field(
+        "schedule",
+        description="Upserts: schedule = run on schedule_expression only; results = also run each time "
+        "the results location's Asset is updated (by the DAG that writes the results), so results are "
+        "sent as soon as they land.",
     )
     pii_columns: Annotated[list[str], *named_list(SALESFORCE_NAME)] = Field(
         default_factory=list, description="Salesforce fields withheld from non-privileged roles."

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from lakehouse.config.environments import ENV_NAME, Environment, rendered_name_problems
 from lakehouse.config.errors import ConfigError, Problem
+from lakehouse.config.feeds import Feed
 from lakehouse.config.flows import Flow, FlowSettings
 from lakehouse.config.names import snake_case
 from lakehouse.config.rules import environment_rules, flow_rules, uniqueness_rules
@@ -36,6 +37,7 @@ class LoadedConfig:
     environments: dict[str, Environment]
     flows: list[Flow]
     problems: list[Problem] = field(default_factory=list)
+    feeds: list[Feed] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -47,17 +49,34 @@ class LoadedConfig:
     def flows_for(self, env: str) -> list[Flow]:
         return [f for f in self.flows if f.environment in ("all", env)]
 
+    def feeds_for(self, env: str) -> list[Feed]:
+        return [f for f in self.feeds if f.environment in ("all", env)]
 
-def load_config(config_dir: Path, only_table: str | None = None) -> LoadedConfig:
-    """Read both files of `config_dir`. Unreadable files become problems, not exceptions.
 
-    `only_table` validates just the flows named so (as snake_case): what a worker running one
-    task needs. Rules across flows are the DAG processor's job, which loads everything.
+def load_config(
+    config_dir: Path, only_table: str | None = None, only_feed: str | None = None
+) -> LoadedConfig:
+    """Read the files of `config_dir`. Unreadable files become problems, not exceptions.
+
+    `only_table` validates just the flows named so (as snake_case), `only_feed` just that feed
+    (feeds.yaml, optional): what a worker running one task needs, so either skips the other
+    file. Rules across flows and feeds are the DAG processor's job, which loads everything.
     """
+    from lakehouse.config.feeds_loader import FEEDS_FILE, load_feeds  # it builds on this module
+
     problems: list[Problem] = []
     environments = _load_environments(config_dir / ENVIRONMENTS_FILE, problems)
-    flows = _load_flows(config_dir / FLOWS_FILE, environments, problems, only_table)
-    return LoadedConfig(config_dir, environments, flows, problems)
+    flows = (
+        []
+        if only_feed is not None
+        else _load_flows(config_dir / FLOWS_FILE, environments, problems, only_table)
+    )
+    feeds = (
+        []
+        if only_table is not None
+        else load_feeds(config_dir / FEEDS_FILE, environments, problems, only_feed)
+    )
+    return LoadedConfig(config_dir, environments, flows, problems, feeds)
 
 
 def _read(file: Path, problems: list[Problem]) -> YamlDocument | None:

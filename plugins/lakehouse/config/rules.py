@@ -39,6 +39,10 @@ def flow_rules(flow: Flow) -> list[FieldProblem]:
             )
     elif flow.upsert_field_list:
         problems.append(("upsert_field_list", "only applies to flows whose destination is salesforce"))
+    if flow.trigger == "results" and flow.destination != "salesforce":
+        problems.append(
+            ("trigger", "'results' only applies to flows whose destination is salesforce (upserts)")
+        )
     if flow.direction == "ingest" and flow.incremental_load and flow.schedule.kind == "manual":
         problems.append(
             (

@@ -17,8 +17,8 @@ INGEST_TASKS: tuple[tuple[str, str], ...] = (
 )
 
 UPSERT_TASKS: tuple[tuple[str, str], ...] = (
-    ("validate_results", "results match the object's upsertable fields before anything is sent"),
+    ("validate_results", "results fit the object's fields (columns, upsert keys, types) before sending"),
     ("run_flow", "point the AppFlow flow at the results, start it"),
     ("wait_for_flow", "wait for the execution id's end, without holding a worker slot"),
-    ("report_records", "records processed and failed; fail above the flow's threshold"),
+    ("report_records", "records processed and failed, the error file and a sample; fail above the threshold"),
 )

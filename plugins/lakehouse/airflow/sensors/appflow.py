@@ -24,11 +24,17 @@ class AppflowRunSensor(AwsBaseSensor[AppflowHook]):
     template_fields: Sequence[str] = aws_template_fields("flow_name", "execution_id")
     ui_color = "#33ffec"
 
-    def __init__(self, *, flow_name: str, execution_id: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *, flow_name: str, execution_id: str, max_failed_records: int | None = None, **kwargs: Any
+    ) -> None:
+        """`max_failed_records`: more failed records than this fail the wait (ingest: 0, since a
+        record AppFlow could not write is missing from the lake); None hands them on in the XCom
+        for a later task to judge (upsert: UpsertReportOperator and the flow's threshold)."""
         kwargs.setdefault("mode", "reschedule")
         super().__init__(**kwargs)
         self.flow_name = flow_name
         self.execution_id = execution_id
+        self.max_failed_records = max_failed_records
 
     def poke(self, context: Any) -> PokeReturnValue | bool:
         record = find_execution(self.hook.conn, self.flow_name, self.execution_id)
@@ -40,13 +46,25 @@ class AppflowRunSensor(AwsBaseSensor[AppflowHook]):
             return False
         result = record.get("executionResult", {})
         if status == "Successful":
+            failed = int(result.get("errorInfo", {}).get("putFailuresCount", 0))
+            if self.max_failed_records is not None and failed > self.max_failed_records:
+                # AppFlow calls such a run Successful; the lake would silently miss these records,
+                # and check_data (rows = records processed) could not see it. Fail before anything
+                # is registered; a rerun of the interval replaces the partial partition.
+                message = result.get("errorInfo", {}).get("executionMessage") or "no message from AppFlow"
+                written = int(result.get("recordsProcessed", 0))
+                raise AirflowFailException(
+                    f"AppFlow flow {self.flow_name} execution {self.execution_id} ended {status} but "
+                    f"{failed} records failed (at most {self.max_failed_records} allowed), "
+                    f"{written} written: {message}"
+                )
             return PokeReturnValue(
                 is_done=True,
                 xcom_value={
                     "execution_id": self.execution_id,
                     "records_processed": int(result.get("recordsProcessed", 0)),
                     "bytes_written": int(result.get("bytesWritten", 0)),
-                    "records_failed": int(result.get("errorInfo", {}).get("putFailuresCount", 0)),
+                    "records_failed": failed,
                 },
             )
         message = result.get("errorInfo", {}).get("executionMessage") or "no message from AppFlow"

@@ -1,0 +1,179 @@
+"""The ML scoring example as a DAG: Account ingest Asset -> warehouse -> score -> results zone ->
+results Asset -> the upsert DAG into CustomSalesforceObject__c (lakehouse.scoring has the formula
+and the plan; this module only runs them).
+
+The scores are read through the Redshift Data API (the provider's RedshiftDataHook), page by page,
+and spooled to a temporary file before one upload, so memory does not grow with the number of
+accounts. Each run writes the complete current-state scores to one key and removes every other
+file in its folder: a rerun, or a second trigger by the other org's ingest, leaves the same single
+file for the same warehouse state, and the upsert never sends stale scores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.amazon.aws.hooks.redshift_data import RedshiftDataHook
+from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
+from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
+from airflow.sdk import DAG, get_parsing_context
+
+from lakehouse.airflow.build import alert_callbacks, asset
+from lakehouse.airflow.dagfile import current_env, loaded_config, strict
+from lakehouse.airflow.tuning import Tuning
+from lakehouse.scoring import SCORING_DAG_ID, ScoringPlan, plan_scoring, score_record
+from lakehouse.scoring.formula import field_value
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+SPOOL_BYTES = 8 << 20
+"""Results up to this size stay in memory; larger ones spill to a temporary file."""
+
+
+class AccountScoringOperator(AwsBaseOperator[RedshiftDataHook]):
+    """Score every row of `sql` and replace the results under `results_prefix` with one JSON-lines
+    file at `results_key`. Returns how many records were written and where."""
+
+    aws_hook_class = RedshiftDataHook
+    template_fields: Sequence[str] = aws_template_fields()
+
+    def __init__(
+        self,
+        *,
+        sql: str,
+        database: str,
+        results_bucket: str,
+        results_prefix: str,
+        results_key: str,
+        workgroup_name: str | None = None,
+        cluster_identifier: str | None = None,
+        db_user: str | None = None,
+        poll_interval: float = 5,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if not results_key.startswith(results_prefix):
+            raise ValueError(f"{results_key} must lie under {results_prefix}: each run replaces that folder")
+        self.sql = sql
+        self.database = database
+        self.workgroup_name = workgroup_name
+        self.cluster_identifier = cluster_identifier
+        self.db_user = db_user
+        self.poll_interval = poll_interval
+        self.results_bucket = results_bucket
+        self.results_prefix = results_prefix
+        self.results_key = results_key
+
+    def _s3(self) -> S3Client:
+        hook = S3Hook(
+            aws_conn_id=self.aws_conn_id,
+            region_name=self.region_name,
+            verify=self.verify,
+            config=self.botocore_config,
+        )
+        client: S3Client = hook.conn
+        return client
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        output = self.hook.execute_query(
+            sql=self.sql,
+            database=self.database,
+            workgroup_name=self.workgroup_name,
+            cluster_identifier=self.cluster_identifier,
+            db_user=self.db_user,
+            wait_for_completion=True,
+            poll_interval=self.poll_interval,  # type: ignore[arg-type]  # a float sleeps as well
+        )
+        records = 0
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+            columns: list[str] = []
+            for page in self.hook.conn.get_paginator("get_statement_result").paginate(Id=output.statement_id):
+                columns = columns or [column["name"].lower() for column in page["ColumnMetadata"]]
+                for fields in page["Records"]:
+                    row = dict(zip(columns, (field_value(f) for f in fields), strict=True))
+                    spool.write((json.dumps(score_record(row)) + "\n").encode())
+                    records += 1
+            spool.seek(0)
+            s3 = self._s3()
+            s3.upload_fileobj(spool, self.results_bucket, self.results_key)
+        removed = self._remove_others(s3)
+        location = f"s3://{self.results_bucket}/{self.results_key}"
+        self.log.info("Scored %s records into %s (removed %s older files)", records, location, removed)
+        return {"records": records, "location": location, "statement_id": output.statement_id}
+
+    def _remove_others(self, s3: S3Client) -> int:
+        """Delete every file of this DAG's folder but the one just written (earlier runs' results)."""
+        removed = 0
+        pages = s3.get_paginator("list_objects_v2").paginate(
+            Bucket=self.results_bucket, Prefix=self.results_prefix
+        )
+        for page in pages:
+            stale = [
+                {"Key": item["Key"]} for item in page.get("Contents", []) if item["Key"] != self.results_key
+            ]
+            if stale:
+                s3.delete_objects(Bucket=self.results_bucket, Delete={"Objects": stale, "Quiet": True})  # type: ignore[typeddict-item]
+                removed += len(stale)
+        return removed
+
+
+def build_scoring_dag(plan: ScoringPlan, tuning: Tuning | None = None) -> DAG:
+    tuning = tuning or Tuning()
+    target, environment = plan.target, plan.target.environment
+    redshift = environment.redshift
+    with DAG(
+        dag_id=plan.dag_id,
+        schedule=[asset(plan.source_asset)],
+        start_date=dt.datetime.combine(target.flow.start_date, dt.time(), tzinfo=dt.UTC),
+        catchup=False,
+        max_active_runs=1,
+        tags=["lakehouse", plan.env, "ml", "scoring", target.flow.sf_object],
+        description=f"Example ML scores of {plan.source.flow.sf_object} for {target.flow.sf_object}",
+        doc_md=plan.doc_md(),
+        default_args={
+            "owner": target.flow.owner,
+            "retries": target.flow.retries,
+            "retry_delay": dt.timedelta(minutes=target.flow.retry_delay_minutes),
+            "retry_exponential_backoff": True,
+            "max_retry_delay": dt.timedelta(hours=1),
+            **alert_callbacks(target),
+        },
+    ) as dag:
+        AccountScoringOperator(
+            task_id="score_accounts",
+            sql=plan.sql,
+            database=redshift.database,
+            workgroup_name=redshift.workgroup_name,
+            cluster_identifier=redshift.cluster_identifier,
+            db_user=redshift.db_user,
+            poll_interval=tuning.redshift_poll_interval_seconds,
+            results_bucket=plan.results_bucket,
+            results_prefix=plan.results_prefix,
+            results_key=plan.results_key,
+            outlets=[asset(plan.results_asset)],
+            aws_conn_id=environment.aws_conn_id,
+            region_name=environment.region,
+        )
+    return dag
+
+
+def generate_scoring(dag_file: str) -> dict[str, DAG]:
+    """The scoring DAG of the current environment, or nothing when it lacks the upsert flow (or the
+    Account ingest of that flow's org). Reads config files only: no network at parse time. Strict
+    mode (LAKEHOUSE_STRICT=1) fails on any config problem, like the flows' DAG files."""
+    wanted = get_parsing_context().dag_id
+    if wanted is not None and wanted != SCORING_DAG_ID:
+        return {}  # a worker running a DAG of another file
+    config = loaded_config(dag_file)
+    if strict() and not config.ok:
+        raise config.error()
+    plan = plan_scoring(config, current_env())
+    if plan is None:
+        return {}
+    return {plan.dag_id: build_scoring_dag(plan, Tuning.from_airflow_config())}

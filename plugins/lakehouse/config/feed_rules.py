@@ -1,0 +1,107 @@
+"""Rules that tie a feed's fields together, and feeds to environments and to each other.
+
+Like `rules.py` for flows, each rule returns (field, message) pairs so the loader points at the
+line of the field to change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from lakehouse.config.environments import Environment
+from lakehouse.config.feeds import Feed, FilesSource
+from lakehouse.config.names import SECRET_NAME
+
+FieldProblem = tuple[str, str]
+
+
+def feed_rules(feed: Feed) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    schedule = feed.schedule
+    if schedule.sub_daily:
+        problems.append(
+            (
+                "schedule_expression",
+                f"'{feed.schedule_expression}' runs more than once a day, but a run owns one YYYYMMDD "
+                "partition and replaces it: runs of one day would overwrite each other; use a daily "
+                "or slower schedule",
+            )
+        )
+    if schedule.kind == "manual" and feed.timestamp_column is not None:
+        problems.append(
+            (
+                "source.timestamp_column",
+                "an on-demand feed (schedule_expression: na) has no data interval to window; "
+                "remove timestamp_column (a full snapshot per run) or give it a schedule",
+            )
+        )
+    return problems
+
+
+def deployed_to(feed: Feed, environments: Iterable[str]) -> list[str]:
+    return sorted(environments) if feed.environment == "all" else [feed.environment]
+
+
+def environment_rules(feed: Feed, environments: Mapping[str, Environment]) -> list[FieldProblem]:
+    """The feed's environments exist, have a `feeds:` section, and its secret renders to a valid name."""
+    if feed.environment != "all" and feed.environment not in environments:
+        allowed = ", ".join(["all", *sorted(environments)])
+        return [("environment", f"'{feed.environment}' is not an environment; allowed: {allowed}")]
+    problems: list[FieldProblem] = []
+    for env in deployed_to(feed, environments):
+        if environments[env].feeds is None:
+            problems.append(
+                (
+                    "environment",
+                    f"environment '{env}' has no 'feeds:' section in environments.yaml "
+                    "(glue_database, external_schema, prefix)",
+                )
+            )
+        secret = feed.secret_for(env)
+        problem = SECRET_NAME.problem(secret) if secret is not None else None
+        if problem:
+            problems.append(("source.secret", f"in environment '{env}': {problem}"))
+    return problems
+
+
+def uniqueness_rules(
+    feeds: Iterable[tuple[int, Feed]], environments: Iterable[str]
+) -> list[tuple[int, str, str]]:
+    """Per environment: feed names (DAG ids, Glue jobs), target tables and landing prefixes.
+
+    Returns (feed index, field, message) for every feed after the first that collides.
+    """
+    env_names = list(environments)
+    problems: list[tuple[int, str, str]] = []
+    seen: dict[tuple[str, str, str], str] = {}
+    for index, feed in feeds:
+        keys = [
+            (
+                "name",
+                feed.snake_name,
+                "names are compared as lowercase snake_case: they become DAG ids and Glue job names",
+            ),
+            ("target_table", feed.target_table, "two feeds would replace each other's partitions"),
+        ]
+        if isinstance(feed.source, FilesSource):
+            keys.append(
+                (
+                    "source.landing_prefix",
+                    feed.source.landing_prefix.rstrip("/"),
+                    "two feeds would read the same drop",
+                )
+            )
+        for env in deployed_to(feed, env_names):
+            for field_name, value, why in keys:
+                first = seen.get((env, field_name, value))
+                if first is not None:
+                    problems.append(
+                        (
+                            index,
+                            field_name,
+                            f"'{value}' is already used by feed '{first}' in environment '{env}'; {why}",
+                        )
+                    )
+                else:
+                    seen[(env, field_name, value)] = feed.name
+    return problems

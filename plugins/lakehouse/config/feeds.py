@@ -1,0 +1,225 @@
+"""On-prem feeds landed in the lake by Glue jobs: the `feeds.yaml` entries.
+
+A feed reads one source (a database table through a connection URL, a paged REST API, or files
+dropped in the raw bucket's landing zone) for a run's data interval and lands it as Parquet in one
+`<partition_col>=YYYYMMDD` partition of the curated bucket. Everything named here reaches a Glue
+job argument, an S3 key, a Glue table or a Redshift statement, so every name is checked against
+the rule of the service it reaches, like the flows' names are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from lakehouse.config.fields import Flag, named, named_list
+from lakehouse.config.names import (
+    DAG_TAG,
+    FLOW_NAME,
+    GLUE_NAME,
+    OWNER,
+    S3_PREFIX,
+    NameRule,
+    identifier_problem,
+    snake_case,
+)
+from lakehouse.config.schedule import Schedule, ScheduleError, parse_schedule
+
+_Strict = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+SOURCE_TABLE = NameRule(
+    re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?"),
+    127,
+    "a source table is an unquoted SQL identifier (letters, digits, '_', not starting with a digit), "
+    "optionally schema-qualified as schema.table",
+)
+SOURCE_COLUMN = NameRule(
+    re.compile(r"[A-Za-z_][A-Za-z0-9_]*"),
+    63,
+    "a source column is an unquoted SQL identifier: letters, digits and '_', not starting with a digit",
+)
+API_PATH = NameRule(
+    re.compile(r"/(?!.*//)(?!.*(?:^|/)\.\.?(?:/|$))[A-Za-z0-9_.~/-]*"),
+    1024,
+    "an API path starts with '/' and holds letters, digits and _.~-/, without '//', '.' or '..' "
+    "segments (no query string: the job adds the window and follows the API's next links)",
+)
+JSON_FIELD = NameRule(
+    re.compile(r"[A-Za-z_][A-Za-z0-9_]*"),
+    128,
+    "a JSON field name is letters, digits and '_', not starting with a digit",
+)
+SECRET_TEMPLATE = NameRule(
+    re.compile(r"(?:[A-Za-z0-9/_+=.@-]|\{env\})+"),
+    512,
+    "a Secrets Manager name holds letters, digits and /_+=.@-; {env} is replaced by the environment",
+)
+
+
+def _identifier(value: str | None) -> str | None:
+    """Glue and Spectrum names are also Redshift identifiers: no uppercase, no reserved word."""
+    if value is not None:
+        problem = identifier_problem(value)
+        if problem:
+            raise ValueError(problem)
+    return value
+
+
+class FeedCatalog(BaseModel):
+    """Per environment (environments.yaml `feeds:`): where every feed's table lands and is exposed."""
+
+    model_config = _Strict
+
+    glue_database: Annotated[str, named(GLUE_NAME)] = Field(
+        description="Glue database holding every feed's table in this environment."
+    )
+    external_schema: str = Field(description="Spectrum external schema over that Glue database.")
+    prefix: Annotated[str, named(S3_PREFIX)] = Field(
+        "onprem",
+        description="Key prefix in the curated bucket: <prefix>/<target_table>/<partition_col>=YYYYMMDD/.",
+    )
+
+    _names = field_validator("glue_database", "external_schema")(_identifier)
+
+
+class DatabaseSource(BaseModel):
+    """A table of an on-prem database, read through the connection URL in a secret."""
+
+    model_config = _Strict
+
+    kind: Literal["database"]
+    secret: Annotated[str, named(SECRET_TEMPLATE)] = Field(
+        description='Secrets Manager secret with JSON {"url": "postgresql://..." | "sqlite:////..."}; '
+        "{env} is replaced by the environment."
+    )
+    table: Annotated[str, named(SOURCE_TABLE)] = Field(description="Table (or schema.table) to read.")
+    timestamp_column: Annotated[str | None, named(SOURCE_COLUMN)] = Field(
+        None,
+        description="Column windowing each run (start <= column < end); without it a full snapshot per run.",
+    )
+
+
+class ApiSource(BaseModel):
+    """A paged REST API returning JSON: records under `records_field`, the next page's URL under
+    `next_field` (null or absent on the last page)."""
+
+    model_config = _Strict
+
+    kind: Literal["api"]
+    secret: Annotated[str, named(SECRET_TEMPLATE)] = Field(
+        description='Secrets Manager secret with JSON {"base_url": "https://...", "token": "..." '
+        "(optional)}; {env} is replaced by the environment."
+    )
+    path: Annotated[str, named(API_PATH)] = Field(description="Path below base_url, e.g. /api/v1/items.")
+    records_field: Annotated[str, named(JSON_FIELD)] = Field(
+        "items", description="Field of a page that holds the records."
+    )
+    next_field: Annotated[str, named(JSON_FIELD)] = Field(
+        "next", description="Field of a page that holds the next page's URL."
+    )
+    timestamp_column: Annotated[str | None, named(SOURCE_COLUMN)] = Field(
+        None,
+        description="Record field the API filters on: the job asks for ?since=<start>&until=<end>; "
+        "without it a full snapshot per run.",
+    )
+
+
+class FilesSource(BaseModel):
+    """Files dropped in the raw bucket's landing zone, one folder per day."""
+
+    model_config = _Strict
+
+    kind: Literal["files"]
+    format: Literal["csv", "jsonl"] = Field(description="csv (with a header line) or jsonl.")
+    landing_prefix: Annotated[str, named(S3_PREFIX)] = Field(
+        description="Prefix in the raw bucket; a run reads <landing_prefix>/<YYYYMMDD of its start>/."
+    )
+
+
+FeedSource = Annotated[DatabaseSource | ApiSource | FilesSource, Field(discriminator="kind")]
+SOURCE_MODELS: dict[str, type[BaseModel]] = {
+    "database": DatabaseSource,
+    "api": ApiSource,
+    "files": FilesSource,
+}
+
+
+class FeedSettings(BaseModel):
+    """Every key a feed may set except its identity; `defaults:` sets them for all feeds at once."""
+
+    model_config = _Strict
+
+    description: str = Field("On-prem feed", max_length=2048, description="Shown in the DAG's documentation.")
+    schedule_expression: str = Field(
+        "rate(1 day)",
+        description="rate(N unit), AWS six-field cron(...), or na (on demand only); daily "
+        "or slower, as a run owns one YYYYMMDD partition.",
+    )
+    partition_col: Annotated[str, named(GLUE_NAME)] = Field(
+        "load_date", description="Partition column registered in the Glue catalog (YYYYMMDD)."
+    )
+    environment: str = Field("all", description="all, or one environment of environments.yaml (dev, prod).")
+    owner: Annotated[str, named(OWNER)] = Field("data-platform", description="Airflow owner of the DAG.")
+    tags: Annotated[list[str], *named_list(DAG_TAG)] = Field(
+        default_factory=list, description="Extra Airflow tags."
+    )
+    start_date: dt.date = Field(dt.date(2025, 1, 1), description="First data interval (UTC), YYYY-MM-DD.")
+    retries: int = Field(2, ge=0, le=10, description="Task retries before the run fails.")
+    retry_delay_minutes: int = Field(5, ge=1, le=1440, description="First retry delay; doubles each try.")
+    alert_on_retry: Flag = Field(False, description="1: alert on every failed try that will be retried too.")
+    recovery_alerts: Flag = Field(
+        False, description="1: send a recovery message when a task succeeds after a failed try."
+    )
+
+    @field_validator("schedule_expression")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        try:
+            parse_schedule(value)
+        except ScheduleError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    _partition_identifier = field_validator("partition_col")(_identifier)
+
+
+class Feed(FeedSettings):
+    """A feed after defaults are applied. Rules across fields and feeds live in `feed_rules.py`."""
+
+    name: Annotated[str, named(FLOW_NAME)] = Field(description="Feed name: DAG id and Glue job name.")
+    source: FeedSource = Field(description="What the Glue job reads: kind database, api or files.")
+    target_table: Annotated[str, named(GLUE_NAME)] = Field(
+        description="Glue table (and Spectrum table) the feed lands in."
+    )
+
+    _table_identifier = field_validator("target_table")(_identifier)
+
+    @property
+    def snake_name(self) -> str:
+        return snake_case(self.name)
+
+    @property
+    def schedule(self) -> Schedule:
+        return parse_schedule(self.schedule_expression)
+
+    def secret_for(self, env: str) -> str | None:
+        """The source's secret name in `env` (`{env}` replaced); files feeds have none."""
+        if isinstance(self.source, DatabaseSource | ApiSource):
+            return self.source.secret.replace("{env}", env)
+        return None
+
+    @property
+    def timestamp_column(self) -> str | None:
+        return None if isinstance(self.source, FilesSource) else self.source.timestamp_column
+
+
+class FeedsFile(BaseModel):
+    """feeds.yaml: defaults for every feed, and the feeds (its schema is what editors validate)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    defaults: FeedSettings | None = Field(None, description="Keys every feed inherits unless it sets them.")
+    feeds: list[Feed] = Field(description="One entry per on-prem feed.")

@@ -1,0 +1,186 @@
+"""One FeedPlan per feed and environment: every name, path and Glue job argument a feed DAG needs.
+
+Names are derived here once, so the DAG, the sandbox's provisioning and the docs agree:
+
+- DAG id `onprem_feed__<snake name>`; Glue job `<env>-feed-<snake name>` (created by Terraform,
+  running `s3://<scripts bucket>/glue/feed_ingest.py`);
+- the table `<feeds glue_database>.<target_table>` at `s3://<curated>/<prefix>/<target_table>/`,
+  one partition `<partition_col>=YYYYMMDD` per run (the run's data interval start, UTC);
+- a files feed reads `s3://<raw>/<landing_prefix>/YYYYMMDD/`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from lakehouse.config import Environment, LoadedConfig
+from lakehouse.config.feeds import ApiSource, DatabaseSource, Feed, FeedCatalog, FilesSource
+from lakehouse.config.schedule import Schedule
+
+DAG_PREFIX = "onprem_feed__"
+SCRIPT_KEY = "glue/feed_ingest.py"
+PARTITION_FORMAT = "%Y%m%d"
+
+FEED_TASKS: tuple[tuple[str, str], ...] = (
+    ("run_job", "run the feed's Glue job for the interval; it replaces the interval's partition"),
+    ("discover_schema", "read the columns and types of the landed Parquet"),
+    ("register_table", "create or evolve the Glue table"),
+    ("register_partition", "register the interval's partition"),
+    ("ensure_external_schema", "CREATE EXTERNAL SCHEMA IF NOT EXISTS over the feeds' Glue database"),
+    ("check_data", "rows Spectrum reads for the partition equal the rows of its Parquet files"),
+)
+
+
+@dataclass(frozen=True)
+class FeedPlan:
+    dag_id: str
+    env: str
+    environment: Environment
+    catalog: FeedCatalog
+    feed: Feed
+    schedule: Schedule
+    glue_job: str
+    table: str
+    bucket: str
+    prefix: str
+    """Key prefix of the table in the curated bucket, no trailing '/'."""
+    script_location: str
+
+    @property
+    def location(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}/"
+
+    @property
+    def glue_database(self) -> str:
+        return self.catalog.glue_database
+
+    @property
+    def external_schema(self) -> str:
+        return self.catalog.external_schema
+
+    @property
+    def asset_name(self) -> str:
+        return f"{self.glue_database}.{self.table}"
+
+    @property
+    def tasks(self) -> tuple[tuple[str, str], ...]:
+        return FEED_TASKS
+
+    @property
+    def start_date(self) -> dt.datetime:
+        return dt.datetime.combine(self.feed.start_date, dt.time(), tzinfo=dt.UTC)
+
+    @property
+    def tags(self) -> list[str]:
+        base = ["lakehouse", self.env, "feed", self.feed.source.kind]
+        return list(dict.fromkeys([*base, *self.feed.tags]))
+
+    @property
+    def source_secret(self) -> str | None:
+        return self.feed.secret_for(self.env)
+
+    def landing_location(self, day: str) -> str | None:
+        """The drop folder a files feed reads for the day `day` (YYYYMMDD or a template of it)."""
+        source = self.feed.source
+        if not isinstance(source, FilesSource):
+            return None
+        return f"s3://{self.environment.buckets.raw}/{source.landing_prefix}/{day}/"
+
+    def partition_location(self, value: str) -> str:
+        return f"{self.location}{self.feed.partition_col}={value}/"
+
+    def script_args(self, window_start: str, window_end: str, day: str) -> dict[str, str]:
+        """The job's arguments (docs/feeds.md, "The job contract"); values may be Jinja templates."""
+        source = self.feed.source
+        args: dict[str, str] = {"--source_kind": source.kind}
+        if isinstance(source, DatabaseSource):
+            args["--source_secret"] = self.source_secret or ""
+            args["--source_table"] = source.table
+        elif isinstance(source, ApiSource):
+            args["--source_secret"] = self.source_secret or ""
+            args["--source_path"] = source.path
+            args["--records_field"] = source.records_field
+            args["--next_field"] = source.next_field
+        else:
+            args["--source_location"] = self.landing_location(day) or ""
+            args["--file_format"] = source.format
+        if self.feed.timestamp_column is not None:
+            args["--timestamp_column"] = self.feed.timestamp_column
+        args["--window_start"] = window_start
+        args["--window_end"] = window_end
+        args["--target_location"] = self.partition_location(day)
+        return args
+
+    def doc_md(self) -> str:
+        feed = self.feed
+        source = feed.source
+        if isinstance(source, DatabaseSource):
+            what = f"table `{source.table}` of the database in secret `{self.source_secret}`"
+        elif isinstance(source, ApiSource):
+            what = (
+                f"`{source.path}` of the API in secret `{self.source_secret}` "
+                f"(pages via `{source.next_field}`)"
+            )
+        else:
+            drop = f"s3://{self.environment.buckets.raw}/{source.landing_prefix}/YYYYMMDD/"
+            what = f"{source.format} files dropped under `{drop}`"
+        window = (
+            f"records whose `{feed.timestamp_column}` lies in the run's data interval"
+            if feed.timestamp_column
+            else (
+                "the interval's drop folder" if isinstance(source, FilesSource) else "a full snapshot per run"
+            )
+        )
+        steps = "\n".join(f"{i}. `{task}`: {why}" for i, (task, why) in enumerate(self.tasks, 1))
+        return (
+            f"### {feed.name} ({self.env})\n\n{feed.description}\n\n"
+            f"Glue job `{self.glue_job}` reads {what}: {window}. It lands Parquet in "
+            f"`{self.location}{feed.partition_col}=YYYYMMDD/`, registered as `{self.asset_name}` and "
+            f"readable in Spectrum as `{self.external_schema}.{self.table}`.\n\n"
+            f"Schedule: `{self.schedule.expression}` = {self.schedule.describe}. One run at a time.\n\n"
+            f"Steps:\n{steps}\n\n"
+            "Rerun an interval by clearing its run: the job replaces the partition, never appends."
+        )
+
+
+def feed_dag_id(feed: Feed) -> str:
+    return f"{DAG_PREFIX}{feed.snake_name}"
+
+
+def feed_of(dag_id: str) -> str | None:
+    """The feed (snake_case name) a generated DAG id names, or None for any other DAG."""
+    name = dag_id.removeprefix(DAG_PREFIX)
+    return name if name != dag_id and name else None
+
+
+def glue_job_name(feed: Feed, env: str) -> str:
+    return f"{env}-feed-{feed.snake_name}"
+
+
+def plan_feeds(config: LoadedConfig, env: str, only_dag_id: str | None = None) -> list[FeedPlan]:
+    """Plans for the valid feeds deployed to `env`, sorted by DAG id (or only `only_dag_id`'s)."""
+    environment = config.environments.get(env)
+    if environment is None or environment.feeds is None:
+        return []
+    feeds = [f for f in config.feeds_for(env) if only_dag_id is None or feed_dag_id(f) == only_dag_id]
+    return sorted((plan_feed(f, env, environment) for f in feeds), key=lambda p: p.dag_id)
+
+
+def plan_feed(feed: Feed, env: str, environment: Environment) -> FeedPlan:
+    catalog = environment.feeds
+    if catalog is None:  # the loader refuses such feeds; kept so a rule change cannot slip through
+        raise ValueError(f"environment '{env}' has no feeds section")
+    return FeedPlan(
+        dag_id=feed_dag_id(feed),
+        env=env,
+        environment=environment,
+        catalog=catalog,
+        feed=feed,
+        schedule=feed.schedule,
+        glue_job=glue_job_name(feed, env),
+        table=feed.target_table,
+        bucket=environment.buckets.curated,
+        prefix=f"{catalog.prefix}/{feed.target_table}",
+        script_location=f"s3://{environment.buckets.scripts}/{SCRIPT_KEY}",
+    )

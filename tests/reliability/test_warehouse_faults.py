@@ -1,0 +1,65 @@
+"""Warehouse (Spectrum / Redshift Data) faults on a real ingest run, after the data has landed.
+
+A broken SQL template fails `build_views` with the engine's error: the failure alert goes out once,
+and what was loaded before it (the Parquet partition, its Glue registration, Spectrum reading it) is
+left intact, so a rerun with the template fixed only has to finish the job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox.runs import run_day
+from tests.pipeline.conftest import query, task_states
+from tests.reliability.lake import G1, Inbox, Interval, failed_tasks
+
+pytestmark = pytest.mark.airflow
+
+OPPORTUNITY = "sfdc_ingest__opportunity_dev"
+BUILD_VIEWS = f"{G1}.build_views"
+
+
+def broken_view_template(include: Path) -> None:
+    """A typo in the current-state view's SQL, as a bad deploy of include/sql would bring."""
+    template = include / "sql" / "current_state_view.sql"
+    text = template.read_text()
+    assert "SELECT *\nFROM (" in text
+    template.write_text(text.replace("SELECT *\nFROM (", "SELEC *\nFROM (", 1))
+
+
+def test_a_spectrum_sql_error_alerts_once_keeps_the_loaded_data_and_a_fixed_rerun_completes(
+    dags: Any,
+    dags_from: Callable[..., dict[str, Any]],
+    aws: Callable[[str], Any],
+    org: Callable[[str], Any],
+    inbox: Inbox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    broken = dags_from(broken_view_template)[OPPORTUNITY]
+    day = dt.date(2025, 1, 5)
+    target = Interval(broken, day, G1, "opportunity_dev", "Opportunity", None)
+
+    run = run_day(broken, day)
+    assert run.state == "failed"
+    assert failed_tasks(run) == [BUILD_VIEWS]
+    states = task_states(run)
+    assert states[f"{G1}.register_partition"] == "success"
+    assert states[f"{G1}.check_data"] == "upstream_failed"
+    (alert,) = inbox.assert_exactly(("failure", OPPORTUNITY, BUILD_VIEWS, run))
+    assert 'syntax error at or near "SELEC"' in alert["error"], alert["error"]
+    target.assert_landed_exactly(aws, org)  # S3 and the Glue partition intact, Spectrum reads them
+
+    inbox.reset()
+    monkeypatch.undo()  # the fixed template: the session's include dir again
+    fixed = dags[OPPORTUNITY]
+    rerun = run_day(fixed, day)
+    assert rerun.state == "success", task_states(rerun)
+    rows = target.assert_landed_exactly(aws, org)
+    ((current,),) = query(aws("redshift-data"), f"SELECT COUNT(*) FROM {G1}.opportunity_dev_current")
+    assert current == len(rows), "the view the fixed template built reads the latest version of each Id"
+    inbox.assert_none()
