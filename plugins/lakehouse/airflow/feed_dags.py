@@ -3,21 +3,22 @@ Salesforce DAGs use, so a feed's table is registered and exposed the same way.""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
-from typing import Any
 
-from airflow.providers.amazon.aws.operators.redshift_data import RedshiftDataOperator
-from airflow.sdk import DAG, Asset, chain
+from airflow.sdk import DAG, chain
 
-from lakehouse.airflow.build import (
+from lakehouse.airflow.catalog_steps import CatalogTarget, catalog_steps
+from lakehouse.airflow.dag_args import (
     ONE_AT_A_TIME,
     WINDOW_END,
     WINDOW_START,
-    environment_alert_callbacks,
+    alert_callbacks,
+    asset,
+    aws_args,
+    task_defaults,
     timetable,
+    warehouse_args,
 )
-from lakehouse.airflow.operators.catalog import GluePartitionOperator, GlueTableOperator
 from lakehouse.airflow.operators.feeds import (
     FeedGlueJobOperator,
     FeedPartitionCheckOperator,
@@ -35,15 +36,7 @@ folder a files feed reads, and the Glue partition value."""
 def build_feed_dag(plan: FeedPlan, sql_dir: Path, tuning: Tuning | None = None) -> DAG:
     tuning = tuning or Tuning()
     feed, environment = plan.feed, plan.environment
-    aws: dict[str, Any] = {"aws_conn_id": environment.aws_conn_id, "region_name": environment.region}
-    redshift = environment.redshift
-    warehouse: dict[str, Any] = {
-        "database": redshift.database,
-        "workgroup_name": redshift.workgroup_name,
-        "cluster_identifier": redshift.cluster_identifier,
-        "db_user": redshift.db_user,
-        "poll_interval": tuning.redshift_poll_interval_seconds,
-    }
+    aws = aws_args(environment)
     partition_location = plan.partition_location(PARTITION_VALUE)
     with DAG(
         dag_id=plan.dag_id,
@@ -54,19 +47,17 @@ def build_feed_dag(plan: FeedPlan, sql_dir: Path, tuning: Tuning | None = None) 
         tags=plan.tags,
         description=feed.description,
         doc_md=plan.doc_md(),
-        default_args={
-            "owner": feed.owner,
-            "retries": feed.retries,
-            "retry_delay": dt.timedelta(minutes=feed.retry_delay_minutes),
-            "retry_exponential_backoff": True,
-            "max_retry_delay": dt.timedelta(hours=1),
-            **environment_alert_callbacks(
+        default_args=task_defaults(
+            owner=feed.owner,
+            retries=feed.retries,
+            retry_delay_minutes=feed.retry_delay_minutes,
+            callbacks=alert_callbacks(
                 plan.env,
                 environment,
                 alert_on_retry=feed.alert_on_retry,
                 recovery_alerts=feed.recovery_alerts,
             ),
-        },
+        ),
     ) as dag:
         schema = ParquetSchemaOperator(
             task_id="discover_schema", location=partition_location, partition_column=feed.partition_col, **aws
@@ -86,38 +77,21 @@ def build_feed_dag(plan: FeedPlan, sql_dir: Path, tuning: Tuning | None = None) 
                 **aws,
             ),
             schema,
-            GlueTableOperator(
-                task_id="register_table",
-                max_active_tis_per_dag=ONE_AT_A_TIME,
-                database=plan.glue_database,
-                table=plan.table,
-                location=plan.location,
-                partition_column=feed.partition_col,
-                columns=schema.output,
-                description=f"On-prem feed {feed.name}: {feed.description}",
-                **aws,
-            ),
-            GluePartitionOperator(
-                task_id="register_partition",
-                database=plan.glue_database,
-                table=plan.table,
-                location=partition_location,
-                value=PARTITION_VALUE,
-                **aws,
-            ),
-            RedshiftDataOperator(
-                task_id="ensure_external_schema",
-                sql=render_sql(
-                    sql_dir,
-                    "external_schema",
-                    external_schema=plan.external_schema,
+            *catalog_steps(
+                CatalogTarget(
                     glue_database=plan.glue_database,
-                    spectrum_role_arn=redshift.spectrum_role_arn,
-                    region=environment.region,
-                )[0],
-                wait_for_completion=True,
-                **warehouse,
-                **aws,
+                    table=plan.table,
+                    location=plan.location,
+                    partition_column=feed.partition_col,
+                    external_schema=plan.external_schema,
+                    description=f"On-prem feed {feed.name}: {feed.description}",
+                ),
+                columns=schema.output,
+                partition_location=partition_location,
+                partition_value=PARTITION_VALUE,
+                environment=environment,
+                sql_dir=sql_dir,
+                tuning=tuning,
             ),
             FeedPartitionCheckOperator(
                 task_id="check_data",
@@ -130,8 +104,8 @@ def build_feed_dag(plan: FeedPlan, sql_dir: Path, tuning: Tuning | None = None) 
                     table=plan.table,
                     partition_col=feed.partition_col,
                 )[0],
-                outlets=[Asset(name=plan.asset_name, uri=plan.location.rstrip("/"))],
-                **warehouse,
+                outlets=[asset(plan.asset)],
+                **warehouse_args(environment, tuning),
                 **aws,
             ),
         )

@@ -17,14 +17,14 @@ import tempfile
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.amazon.aws.hooks.redshift_data import RedshiftDataHook
 from airflow.providers.amazon.aws.hooks.s3 import S3Hook
-from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.sdk import DAG, get_parsing_context
 
-from lakehouse.airflow.build import alert_callbacks, asset
+from lakehouse.airflow.build import plan_alert_callbacks
+from lakehouse.airflow.dag_args import asset, task_defaults, warehouse_args
 from lakehouse.airflow.dagfile import current_env, loaded_config, strict
+from lakehouse.airflow.operators.warehouse import WarehouseQueryOperator
 from lakehouse.airflow.tuning import Tuning
 from lakehouse.scoring import SCORING_DAG_ID, ScoringPlan, plan_scoring, score_record
 from lakehouse.scoring.formula import field_value
@@ -36,36 +36,19 @@ SPOOL_BYTES = 8 << 20
 """Results up to this size stay in memory; larger ones spill to a temporary file."""
 
 
-class AccountScoringOperator(AwsBaseOperator[RedshiftDataHook]):
+class AccountScoringOperator(WarehouseQueryOperator):
     """Score every row of `sql` and replace the results under `results_prefix` with one JSON-lines
     file at `results_key`. Returns how many records were written and where."""
 
-    aws_hook_class = RedshiftDataHook
     template_fields: Sequence[str] = aws_template_fields()
 
     def __init__(
-        self,
-        *,
-        sql: str,
-        database: str,
-        results_bucket: str,
-        results_prefix: str,
-        results_key: str,
-        workgroup_name: str | None = None,
-        cluster_identifier: str | None = None,
-        db_user: str | None = None,
-        poll_interval: float = 5,
-        **kwargs: Any,
+        self, *, sql: str, results_bucket: str, results_prefix: str, results_key: str, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
         if not results_key.startswith(results_prefix):
             raise ValueError(f"{results_key} must lie under {results_prefix}: each run replaces that folder")
         self.sql = sql
-        self.database = database
-        self.workgroup_name = workgroup_name
-        self.cluster_identifier = cluster_identifier
-        self.db_user = db_user
-        self.poll_interval = poll_interval
         self.results_bucket = results_bucket
         self.results_prefix = results_prefix
         self.results_key = results_key
@@ -81,19 +64,11 @@ class AccountScoringOperator(AwsBaseOperator[RedshiftDataHook]):
         return client
 
     def execute(self, context: Any) -> dict[str, Any]:
-        output = self.hook.execute_query(
-            sql=self.sql,
-            database=self.database,
-            workgroup_name=self.workgroup_name,
-            cluster_identifier=self.cluster_identifier,
-            db_user=self.db_user,
-            wait_for_completion=True,
-            poll_interval=self.poll_interval,  # type: ignore[arg-type]  # a float sleeps as well
-        )
+        statement_id = self.run_query(self.sql)
         records = 0
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
             columns: list[str] = []
-            for page in self.hook.conn.get_paginator("get_statement_result").paginate(Id=output.statement_id):
+            for page in self.result_pages(statement_id):
                 columns = columns or [column["name"].lower() for column in page["ColumnMetadata"]]
                 for fields in page["Records"]:
                     row = dict(zip(columns, (field_value(f) for f in fields), strict=True))
@@ -105,7 +80,7 @@ class AccountScoringOperator(AwsBaseOperator[RedshiftDataHook]):
         removed = self._remove_others(s3)
         location = f"s3://{self.results_bucket}/{self.results_key}"
         self.log.info("Scored %s records into %s (removed %s older files)", records, location, removed)
-        return {"records": records, "location": location, "statement_id": output.statement_id}
+        return {"records": records, "location": location, "statement_id": statement_id}
 
     def _remove_others(self, s3: S3Client) -> int:
         """Delete every file of this DAG's folder but the one just written (earlier runs' results)."""
@@ -126,7 +101,6 @@ class AccountScoringOperator(AwsBaseOperator[RedshiftDataHook]):
 def build_scoring_dag(plan: ScoringPlan, tuning: Tuning | None = None) -> DAG:
     tuning = tuning or Tuning()
     target, environment = plan.target, plan.target.environment
-    redshift = environment.redshift
     with DAG(
         dag_id=plan.dag_id,
         schedule=[asset(plan.source_asset)],
@@ -136,23 +110,17 @@ def build_scoring_dag(plan: ScoringPlan, tuning: Tuning | None = None) -> DAG:
         tags=["lakehouse", plan.env, "ml", "scoring", target.flow.sf_object],
         description=f"Example ML scores of {plan.source.flow.sf_object} for {target.flow.sf_object}",
         doc_md=plan.doc_md(),
-        default_args={
-            "owner": target.flow.owner,
-            "retries": target.flow.retries,
-            "retry_delay": dt.timedelta(minutes=target.flow.retry_delay_minutes),
-            "retry_exponential_backoff": True,
-            "max_retry_delay": dt.timedelta(hours=1),
-            **alert_callbacks(target),
-        },
+        default_args=task_defaults(
+            owner=target.flow.owner,
+            retries=target.flow.retries,
+            retry_delay_minutes=target.flow.retry_delay_minutes,
+            callbacks=plan_alert_callbacks(target),
+        ),
     ) as dag:
         AccountScoringOperator(
             task_id="score_accounts",
             sql=plan.sql,
-            database=redshift.database,
-            workgroup_name=redshift.workgroup_name,
-            cluster_identifier=redshift.cluster_identifier,
-            db_user=redshift.db_user,
-            poll_interval=tuning.redshift_poll_interval_seconds,
+            **warehouse_args(environment, tuning),
             results_bucket=plan.results_bucket,
             results_prefix=plan.results_prefix,
             results_key=plan.results_key,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from lakehouse.config import Environment, LoadedConfig
 from lakehouse.config.feeds import ApiSource, DatabaseSource, Feed, FeedCatalog, FilesSource
 from lakehouse.config.schedule import Schedule
+from lakehouse.plan.assets import AssetRef
 
 DAG_PREFIX = "onprem_feed__"
 SCRIPT_KEY = "glue/feed_ingest.py"
@@ -62,6 +63,11 @@ class FeedPlan:
     @property
     def asset_name(self) -> str:
         return f"{self.glue_database}.{self.table}"
+
+    @property
+    def asset(self) -> AssetRef:
+        """Published once a run's partition is checked, named like the Salesforce tables' Assets."""
+        return AssetRef(name=self.asset_name, uri=self.location.rstrip("/"))
 
     @property
     def tasks(self) -> tuple[tuple[str, str], ...]:

@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.amazon.aws.hooks.redshift_data import RedshiftDataHook
-from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.sdk.exceptions import AirflowException, AirflowSkipException
 
 from lakehouse.airflow.connections import wrangler_session
 from lakehouse.airflow.operators.base import WranglerOperator
+from lakehouse.airflow.operators.warehouse import WarehouseQueryOperator
 from lakehouse.config.names import GLUE_NAME
 
 if TYPE_CHECKING:
@@ -84,7 +83,7 @@ class ParquetSchemaOperator(WranglerOperator):
         return dict(columns)
 
 
-class FeedPartitionCheckOperator(AwsBaseOperator[RedshiftDataHook]):
+class FeedPartitionCheckOperator(WarehouseQueryOperator):
     """Rows in the partition's Parquet footers equal the rows Spectrum reads for the partition.
 
     This proves the job's files, the Glue table and partition and the external schema agree: a
@@ -92,46 +91,21 @@ class FeedPartitionCheckOperator(AwsBaseOperator[RedshiftDataHook]):
     registered at the wrong place all show up as a difference here.
     """
 
-    aws_hook_class = RedshiftDataHook
     template_fields: Sequence[str] = aws_template_fields("location", "partition_value")
 
-    def __init__(
-        self,
-        *,
-        location: str,
-        partition_value: str,
-        count_sql: str,
-        database: str,
-        workgroup_name: str | None = None,
-        cluster_identifier: str | None = None,
-        db_user: str | None = None,
-        poll_interval: float = 5,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, location: str, partition_value: str, count_sql: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.location = location
         self.partition_value = partition_value
         self.count_sql = count_sql
-        self.database = database
-        self.workgroup_name = workgroup_name
-        self.cluster_identifier = cluster_identifier
-        self.db_user = db_user
-        self.poll_interval = poll_interval
 
     def execute(self, context: Any) -> dict[str, int]:
         files, rows = parquet_rows(wrangler_session(self.aws_conn_id, self.region_name), self.location)
-        query = self.hook.execute_query(
-            sql=self.count_sql,
-            database=self.database,
-            workgroup_name=self.workgroup_name,
-            cluster_identifier=self.cluster_identifier,
-            db_user=self.db_user,
-            parameters=[{"name": "partition_value", "value": self.partition_value}],
-            wait_for_completion=True,
-            poll_interval=self.poll_interval,  # type: ignore[arg-type]  # float is what sleep takes
+        statement_id = self.run_query(
+            self.count_sql, parameters=[{"name": "partition_value", "value": self.partition_value}]
         )
         redshift: Any = self.hook.conn
-        records = redshift.get_statement_result(Id=query.statement_id)["Records"]
+        records = redshift.get_statement_result(Id=statement_id)["Records"]
         spectrum = int(next(iter(records[0][0].values())))
         self.log.info("%s: %s rows in %s files; Spectrum reads %s", self.location, rows, files, spectrum)
         if spectrum != rows:
