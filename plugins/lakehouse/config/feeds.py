@@ -26,7 +26,7 @@ from lakehouse.config.names import (
     identifier_problem,
     snake_case,
 )
-from lakehouse.config.schedule import Schedule, ScheduleError, parse_schedule
+from lakehouse.config.schedule import Schedule, checked_expression, parse_schedule
 
 _Strict = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -174,14 +174,7 @@ class FeedSettings(BaseModel):
         False, description="1: send a recovery message when a task succeeds after a failed try."
     )
 
-    @field_validator("schedule_expression")
-    @classmethod
-    def _schedule(cls, value: str) -> str:
-        try:
-            parse_schedule(value)
-        except ScheduleError as exc:
-            raise ValueError(str(exc)) from None
-        return value
+    _schedule = field_validator("schedule_expression")(checked_expression)
 
     _partition_identifier = field_validator("partition_col")(_identifier)
 

@@ -26,7 +26,7 @@ from lakehouse.config.names import (
     SALESFORCE_NAME,
     identifier_problem,
 )
-from lakehouse.config.schedule import Schedule, ScheduleError, parse_schedule
+from lakehouse.config.schedule import Schedule, checked_expression, parse_schedule
 
 Endpoint = Literal["salesforce", "s3"]
 SalesforceName = Annotated[str, named(SALESFORCE_NAME)]
@@ -100,14 +100,7 @@ class FlowSettings(BaseModel):
         "to the same channels as the failure alert.",
     )
 
-    @field_validator("schedule_expression")
-    @classmethod
-    def _schedule(cls, value: str) -> str:
-        try:
-            parse_schedule(value)
-        except ScheduleError as exc:
-            raise ValueError(str(exc)) from None
-        return value
+    _schedule = field_validator("schedule_expression")(checked_expression)
 
     @field_validator("bookmark_col")
     @classmethod

@@ -75,6 +75,16 @@ def parse_schedule(expression: str) -> Schedule:
     )
 
 
+def checked_expression(value: str) -> str:
+    """A pydantic field validator: the expression unchanged if it parses, else its problem as a
+    ValueError without the chained exception (pydantic shows only the message, one line)."""
+    try:
+        parse_schedule(value)
+    except ScheduleError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
 def _rate(expression: str, value: int, unit: str) -> Schedule:
     singular = unit.removesuffix("s")
     if singular not in _UNITS:
