@@ -104,15 +104,22 @@ class Stack:
 
 
 @contextmanager
-def running_stack(base: Path, parallelism: int = 2) -> Iterator[Stack]:
-    """The launcher on free ports, AIRFLOW_HOME and sandbox state under `base`; stopped on exit."""
+def running_stack(base: Path, parallelism: int = 2, include_dir: Path | None = None) -> Iterator[Stack]:
+    """The launcher on free ports, AIRFLOW_HOME and sandbox state under `base`; stopped on exit.
+
+    The DAGs read `include_dir` (config and SQL), else the repository's include/: said explicitly,
+    so no LAKEHOUSE_INCLUDE_DIR left in this process's environment by another test leaks in.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "LAKEHOUSE_INCLUDE_DIR"}
+    if include_dir is not None:
+        env["LAKEHOUSE_INCLUDE_DIR"] = str(include_dir)
     home, log, state = base / "airflow-home", base / "launcher.log", base / "sandbox"
     port = free_port()
     argv = [sys.executable, "-m", "sandbox.airflow_local", "--home", str(home), "--api-port", str(port)]
     argv += ["--sandbox-port", "0", "--sandbox-state-dir", str(state), "--parallelism", str(parallelism)]
     with log.open("wb") as out:
         launcher = subprocess.Popen(
-            argv, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            argv, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
         yield Stack(launcher, home, f"http://127.0.0.1:{port}", log, state)

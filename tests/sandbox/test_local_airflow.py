@@ -8,6 +8,10 @@ Select it with `pytest -m airflow tests/sandbox/test_local_airflow.py` (~40 s on
 
 from __future__ import annotations
 
+import json
+import shutil
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +19,9 @@ import pytest
 
 from lakehouse.config import load_config
 from lakehouse.plan.inventory import environment_dag_ids
-from tests.conftest import SAMPLE_CONFIG
+from sandbox.provision import WEBHOOK_PATH
+from tests.conftest import REPO, SAMPLE_CONFIG
+from tests.reliability.conftest import sns_messages
 from tests.stack import (
     READY_TIMEOUT,
     Stack,
@@ -34,7 +40,14 @@ RUN_TIMEOUT = 60.0
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running_stack(tmp_path_factory.mktemp("local-airflow")) as running:
+    """The sample config with `retries: 0`, so a failing task fails (and alerts) now, not after the
+    sample's five-minute retry delay."""
+    base = tmp_path_factory.mktemp("local-airflow")
+    include = base / "include"
+    shutil.copytree(REPO / "include", include)
+    flows = include / "config" / "flows.yaml"
+    flows.write_text(flows.read_text().replace("  retries: 2\n", "  retries: 0\n", 1))
+    with running_stack(base, include_dir=include) as running:
         yield running
 
 
@@ -73,6 +86,47 @@ def test_triggered_run_is_scheduled_and_runs_a_task(stack: Stack, token: str) ->
     assert first["task_id"].endswith("validate_results"), ran
     log = call(f"{run_url}/taskInstances/{first['task_id']}/logs/{first['try_number']}", token=token)
     assert log["content"], "the api-server read no task log"
+
+
+def test_a_failed_task_alerts_sns_and_the_webhook_with_a_log_link_that_opens_its_log(
+    stack: Stack, token: str
+) -> None:
+    """The run above has no results to upsert, so `validate_results` fails for real (retries: 0)
+    under the scheduler: the alert reaches SNS and the webhook receiver once, and its link opens
+    that try's log on this api-server."""
+    sandbox = stack.sandbox_url
+    received = stack.wait("the webhook alert", lambda: _webhook_alerts(sandbox), RUN_TIMEOUT)
+    (alert,) = received
+    assert alert["event"] == "failure"
+    assert alert["dag_id"] == DAG_TO_RUN
+    assert alert["task_id"].endswith("validate_results")
+    assert "no results under" in alert["error"]
+    link = urllib.parse.urlsplit(alert["log_url"])
+    assert f"{link.scheme}://{link.netloc}" == stack.url
+    dag_id, run_id, task_id = _ui_log_path(link.path)
+    try_number = urllib.parse.parse_qs(link.query)["try_number"][0]
+    assert (dag_id, run_id, task_id) == (alert["dag_id"], alert["run_id"], alert["task_id"])
+    with urllib.request.urlopen(alert["log_url"], timeout=10) as page:  # the UI route the link opens
+        assert page.status == 200
+    api = f"{stack.url}/api/v2/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id, safe='')}"
+    log = call(f"{api}/taskInstances/{task_id}/logs/{try_number}", token=token)
+    assert "no results under" in json.dumps(log["content"]), "the linked try's log holds the error"
+    topic = load_config(SAMPLE_CONFIG).environments["dev"].alerts.sns_topic_arn
+    published = [m for m in sns_messages(sandbox, topic) if DAG_TO_RUN in m["message"]]
+    assert len(published) == 1, published
+    assert alert["log_url"] in published[0]["message"]
+
+
+def _webhook_alerts(sandbox: str) -> list[dict[str, Any]] | None:
+    requests = call(f"{sandbox}{WEBHOOK_PATH}/requests")
+    return [r["json"] for r in requests] or None
+
+
+def _ui_log_path(path: str) -> tuple[str, str, str]:
+    """(dag, run, task) of the UI's task-log route, /dags/<dag>/runs/<run>/tasks/<task>."""
+    parts = path.strip("/").split("/")
+    assert parts[0::2] == ["dags", "runs", "tasks"], path
+    return parts[1], urllib.parse.unquote(parts[3]), parts[5]
 
 
 def test_sigint_stops_every_process(stack: Stack, token: str) -> None:
