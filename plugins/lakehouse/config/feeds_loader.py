@@ -19,8 +19,14 @@ from lakehouse.config.environments import Environment
 from lakehouse.config.errors import Problem
 from lakehouse.config.feed_rules import environment_rules, feed_rules, uniqueness_rules
 from lakehouse.config.feeds import SOURCE_MODELS, Feed, FeedSettings
-from lakehouse.config.loader import _label, _message, _read, _Reporter, _unknown_key
 from lakehouse.config.names import snake_case
+from lakehouse.config.reporting import (
+    Reporter,
+    entry_label,
+    read_document,
+    unknown_key_message,
+    validation_message,
+)
 
 FEEDS_FILE = "feeds.yaml"
 PER_FEED_KEYS = ("name", "source", "target_table")
@@ -39,10 +45,10 @@ def load_feeds(
     """
     if not file.exists():
         return []
-    doc = _read(file, problems)
+    doc = read_document(file, problems)
     if doc is None:
         return []
-    report = _Reporter(doc, problems)
+    report = Reporter(doc, problems)
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("feeds"), list):
         report.at((), "", "expected a mapping with 'defaults: {...}' (optional) and 'feeds: [...]'")
@@ -53,7 +59,7 @@ def load_feeds(
     defaults = _defaults(data.get("defaults"), report)
     candidates: list[tuple[int, Feed]] = []
     for index, raw in enumerate(data["feeds"]):
-        if only_feed is not None and snake_case(_label(raw, index)) != only_feed:
+        if only_feed is not None and snake_case(entry_label(raw, index)) != only_feed:
             continue
         feed = _feed(index, raw, defaults, environments, report)
         if feed is not None:
@@ -61,12 +67,12 @@ def load_feeds(
     duplicates = uniqueness_rules(candidates, environments)
     rejected = {index for index, _, _ in duplicates}
     for index, field_name, message in duplicates:
-        label = _label(data["feeds"][index], index)
+        label = entry_label(data["feeds"][index], index)
         report.at(("feeds", index, *field_name.split(".")), f"feeds[{label}].{field_name}", message)
     return [feed for index, feed in candidates if index not in rejected]
 
 
-def _defaults(raw: Any, report: _Reporter) -> dict[str, Any]:
+def _defaults(raw: Any, report: Reporter) -> dict[str, Any]:
     """Validated once, where written; feeds inherit only the valid keys."""
     if raw is None:
         return {}
@@ -86,10 +92,10 @@ def _feed(
     raw: Any,
     defaults: dict[str, Any],
     environments: Mapping[str, Environment],
-    report: _Reporter,
+    report: Reporter,
 ) -> Feed | None:
     path = ("feeds", index)
-    where = f"feeds[{_label(raw, index)}]"
+    where = f"feeds[{entry_label(raw, index)}]"
     if not isinstance(raw, dict):
         report.at(path, where, "expected a mapping with at least 'name', 'source' and 'target_table'")
         return None
@@ -114,7 +120,7 @@ def _validate(
     path: tuple[str | int, ...],
     where: str,
     inherited: set[str],
-    report: _Reporter,
+    report: Reporter,
 ) -> tuple[Feed | None, set[str]]:
     """The feed, or None and the top-level keys that are wrong (each reported at its own line)."""
     try:
@@ -147,8 +153,8 @@ def _located(error: Any) -> tuple[tuple[str | int, ...], str]:
         model = SOURCE_MODELS[str(loc[1])]
         loc = (loc[0], *loc[2:])
     if kind == "extra_forbidden":
-        return loc, _unknown_key(str(loc[-1]), sorted(model.model_fields))
-    return loc, _message(error, model, loc)
+        return loc, unknown_key_message(str(loc[-1]), sorted(model.model_fields))
+    return loc, validation_message(error, model, loc)
 
 
 def _without(merged: dict[str, Any], bad: set[str]) -> Feed | None:

@@ -7,23 +7,21 @@ import error), and `lakehouse validate` can list everything to fix in one go.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from lakehouse.config.environments import ENV_NAME, Environment, rendered_name_problems
 from lakehouse.config.errors import ConfigError, Problem
 from lakehouse.config.feeds import Feed
+from lakehouse.config.feeds_loader import FEEDS_FILE, load_feeds
 from lakehouse.config.flows import Flow, FlowSettings
 from lakehouse.config.names import snake_case
+from lakehouse.config.reporting import Reporter, entry_label, read_document
 from lakehouse.config.rules import environment_rules, flow_rules, uniqueness_rules
-from lakehouse.config.yaml_source import YamlDocument, load_yaml
-
-M = TypeVar("M", bound=BaseModel)
 
 FLOWS_FILE = "flows.yaml"
 ENVIRONMENTS_FILE = "environments.yaml"
@@ -62,8 +60,6 @@ def load_config(
     (feeds.yaml, optional): what a worker running one task needs, so either skips the other
     file. Rules across flows and feeds are the DAG processor's job, which loads everything.
     """
-    from lakehouse.config.feeds_loader import FEEDS_FILE, load_feeds  # it builds on this module
-
     problems: list[Problem] = []
     environments = _load_environments(config_dir / ENVIRONMENTS_FILE, problems)
     flows = (
@@ -79,22 +75,11 @@ def load_config(
     return LoadedConfig(config_dir, environments, flows, problems, feeds)
 
 
-def _read(file: Path, problems: list[Problem]) -> YamlDocument | None:
-    if not file.is_file():
-        problems.append(Problem(file, 1, "", "file not found"))
-        return None
-    try:
-        return load_yaml(file)
-    except ConfigError as exc:
-        problems.extend(exc.problems)
-        return None
-
-
 def _load_environments(file: Path, problems: list[Problem]) -> dict[str, Environment]:
-    doc = _read(file, problems)
+    doc = read_document(file, problems)
     if doc is None:
         return {}
-    report = _Reporter(doc, problems)
+    report = Reporter(doc, problems)
     if not isinstance(doc.data, dict) or not isinstance(doc.data.get("environments"), dict):
         report.at((), "", "expected a mapping with the key 'environments: {dev: {...}, prod: {...}}'")
         return {}
@@ -122,10 +107,10 @@ def _load_environments(file: Path, problems: list[Problem]) -> dict[str, Environ
 def _load_flows(
     file: Path, environments: Mapping[str, Environment], problems: list[Problem], only_table: str | None
 ) -> list[Flow]:
-    doc = _read(file, problems)
+    doc = read_document(file, problems)
     if doc is None:
         return []
-    report = _Reporter(doc, problems)
+    report = Reporter(doc, problems)
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("flows"), list):
         report.at((), "", "expected a mapping with 'defaults: {...}' (optional) and 'flows: [...]'")
@@ -136,7 +121,7 @@ def _load_flows(
     defaults = _defaults(data.get("defaults"), report)
     candidates: list[tuple[int, Flow]] = []
     for index, raw in enumerate(data["flows"]):
-        if only_table is not None and snake_case(_label(raw, index)) != only_table:
+        if only_table is not None and snake_case(entry_label(raw, index)) != only_table:
             continue
         flow = _flow(index, raw, defaults, environments, report)
         if flow is not None:
@@ -146,13 +131,13 @@ def _load_flows(
     for index, field_name, message in duplicates:
         report.at(
             ("flows", index, field_name),
-            f"flows[{_label(data['flows'][index], index)}].{field_name}",
+            f"flows[{entry_label(data['flows'][index], index)}].{field_name}",
             message,
         )
     return [flow for index, flow in candidates if index not in rejected]
 
 
-def _defaults(raw: Any, report: _Reporter) -> dict[str, Any]:
+def _defaults(raw: Any, report: Reporter) -> dict[str, Any]:
     """Defaults are validated once, where they are written; flows inherit only the valid keys."""
     if raw is None:
         return {}
@@ -172,10 +157,10 @@ def _flow(
     raw: Any,
     defaults: dict[str, Any],
     environments: Mapping[str, Environment],
-    report: _Reporter,
+    report: Reporter,
 ) -> Flow | None:
     path = ("flows", index)
-    label = _label(raw, index)
+    label = entry_label(raw, index)
     where = f"flows[{label}]"
     if not isinstance(raw, dict):
         report.at(path, where, "expected a mapping with at least 'name'")
@@ -204,105 +189,3 @@ def _without(merged: dict[str, Any], bad: set[str]) -> Flow | None:
         return Flow.model_validate({k: v for k, v in merged.items() if k not in bad})
     except ValidationError:
         return None
-
-
-def _label(raw: Any, index: int) -> str:
-    name = raw.get("name") if isinstance(raw, dict) else None
-    return name if isinstance(name, str) and name else f"#{index + 1}"
-
-
-class _Reporter:
-    """Turns pydantic errors and rule violations into one-line problems with file and line."""
-
-    def __init__(self, doc: YamlDocument, problems: list[Problem]) -> None:
-        self.doc = doc
-        self.problems = problems
-
-    def at(self, path: tuple[str | int, ...], where: str, message: str) -> None:
-        self.problems.append(Problem(self.doc.file, self.doc.line_of(path), where, message))
-
-    def field(
-        self,
-        path: tuple[str | int, ...],
-        where: str,
-        field_name: str,
-        message: str,
-        inherited: set[str] = frozenset(),  # type: ignore[assignment]
-    ) -> None:
-        head = field_name.split(".")[0]
-        if head in inherited:
-            self.at(("defaults", head), f"{where}.{field_name} (from defaults)", message)
-        else:
-            self.at((*path, *field_name.split(".")), f"{where}.{field_name}", message)
-
-    def validate(
-        self,
-        model: type[M],
-        raw: Any,
-        path: tuple[str | int, ...],
-        where: str,
-        inherited: set[str] = frozenset(),  # type: ignore[assignment]
-        bad_keys: set[str] | None = None,
-    ) -> M | None:
-        try:
-            return model.model_validate(raw)
-        except ValidationError as exc:
-            for error in exc.errors():
-                loc = error["loc"]
-                field_name = ".".join(str(part) for part in loc)
-                if loc and bad_keys is not None:
-                    bad_keys.add(str(loc[0]))
-                if loc and loc[0] in inherited:
-                    continue  # reported once, at the defaults
-                message = _message(error, model, loc)
-                if loc:
-                    self.field(path, where, field_name, message)
-                else:
-                    self.at(path, where, message)
-            return None
-
-    def invalid_keys(
-        self, model: type[BaseModel], raw: dict[str, Any], path: tuple[str | int, ...], where: str
-    ) -> set[str]:
-        """Validate a partial mapping; report and return the keys that are wrong."""
-        try:
-            model.model_validate(raw)
-        except ValidationError as exc:
-            bad: set[str] = set()
-            for error in exc.errors():
-                loc = error["loc"]
-                if not loc:
-                    continue
-                bad.add(str(loc[0]))
-                self.field(path, where, ".".join(str(p) for p in loc), _message(error, model, loc))
-            return bad
-        return set()
-
-
-def _message(error: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> str:
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        return _unknown_key(str(loc[-1]), _allowed_keys(model, loc))
-    if kind == "missing":
-        return "is required"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if "input" in error and kind not in ("value_error",) and not isinstance(error["input"], (dict, list)):
-        message += f" (got {error['input']!r})"
-    return message
-
-
-def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """The keys of the (possibly nested) model that `loc` points into."""
-    current: type[BaseModel] = model
-    for part in loc[:-1]:
-        info = current.model_fields.get(str(part))
-        annotation = info.annotation if info else None
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            current = annotation
-    return sorted(current.model_fields)
-
-
-def _unknown_key(key: str, allowed: list[str]) -> str:
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'? " if close else ""
-    return f"unknown key '{key}'; {hint}allowed keys: {', '.join(allowed)}"
