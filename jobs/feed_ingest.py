@@ -1,8 +1,8 @@
 """Glue job: stream one on-prem source into Parquet for one data interval and replace its partition.
 
 One self-contained script (standard library, boto3 and pyarrow only). Terraform runs it as a Glue
-5.0 job (Python 3.11) with the pyarrow version the tests use (`--additional-python-modules`): the
-streaming JSON reader is newer than the pyarrow Glue bundles. Glue runs it as
+5.0 job (Python 3.11) with the pyarrow version the tests use (`--additional-python-modules`), not
+the older one Glue bundles. Glue runs it as
 `python feed_ingest.py --JOB_NAME <job> --JOB_RUN_ID <run> --key value ...`; arguments it does not
 know (Glue adds its own) are ignored.
 
@@ -50,9 +50,11 @@ files:
                                  ..." (an empty drop folder is more likely a missed delivery than
                                  an empty day; a day without data should deliver a header-only
                                  file, which lands an empty partition).
-  --file_format csv|jsonl        CSV with a header row, or JSON lines; streamed from S3 through
-                                 pyarrow's streaming readers (pyarrow.csv.open_csv /
-                                 pyarrow.json.open_json), never read whole.
+  --file_format csv|jsonl        CSV with a header row, or JSON lines; streamed from S3, never
+                                 read whole. CSV through pyarrow's streaming reader
+                                 (pyarrow.csv.open_csv); JSON lines cut into 4 MiB blocks at line
+                                 ends, parsed (pyarrow.json.read_json) on one thread per CPU with
+                                 at most two blocks per thread in flight, and kept in order.
   --timestamp_column col         optional: rows outside the window (or with no timestamp) dropped.
 
 Output: Parquet (snappy) parts `part-<JOB_RUN_ID>-<nnnnn>.parquet` under the target, row groups of
@@ -97,7 +99,9 @@ import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import FrameType, TracebackType
@@ -119,7 +123,9 @@ UTC = timezone.utc  # noqa: UP017 - datetime.UTC is Python 3.11+, Glue 4.0 runs 
 DEFAULT_BATCH_ROWS = 65_536
 DEFAULT_ROWS_PER_FILE = 1_000_000
 FILE_BLOCK_BYTES = 4 << 20
-"""Bytes per block of the streaming CSV/JSON readers: one block is one source batch."""
+"""Bytes per block of a CSV/JSON-lines file: one block is one source batch."""
+JSON_BLOCKS_PER_WORKER = 2
+"""JSON-lines blocks read and parsed ahead per parsing thread: bounds memory to a few blocks."""
 S3_PART_BYTES = 16 << 20
 """Multipart part size for uploads (S3's minimum is 5 MiB): the upload buffer's bound."""
 S3_READ_BUFFER = 1 << 20
@@ -1084,19 +1090,12 @@ def s3_opener(s3: S3Client, bucket: str, key: str) -> Opener:
     return open_object
 
 
-def _open_reader(file_format: str, source: Any, types: dict[str, pa.DataType], block_bytes: int) -> Any:
-    """pyarrow's streaming reader over one file; `types` pins columns already typed by earlier files."""
-    if file_format == "csv":
-        return pa_csv.open_csv(
-            source,
-            read_options=pa_csv.ReadOptions(block_size=block_bytes, use_threads=True),
-            convert_options=pa_csv.ConvertOptions(column_types=types or None),
-        )
-    explicit = pa.schema(list(types.items())) if types else None
-    return pa_json.open_json(
+def _open_csv(source: Any, types: dict[str, pa.DataType], block_bytes: int) -> Any:
+    """pyarrow's streaming CSV reader over one file; `types` pins columns already typed by earlier files."""
+    return pa_csv.open_csv(
         source,
-        read_options=pa_json.ReadOptions(block_size=block_bytes, use_threads=True),
-        parse_options=pa_json.ParseOptions(explicit_schema=explicit, unexpected_field_behavior="infer"),
+        read_options=pa_csv.ReadOptions(block_size=block_bytes, use_threads=True),
+        convert_options=pa_csv.ConvertOptions(column_types=types or None),
     )
 
 
@@ -1110,25 +1109,42 @@ def _describe_read_error(error: Exception, schema: pa.Schema | None) -> str:
 
 
 def file_batches(
-    files: Sequence[tuple[str, Opener]], file_format: str, block_bytes: int = FILE_BLOCK_BYTES
+    files: Sequence[tuple[str, Opener]],
+    file_format: str,
+    block_bytes: int = FILE_BLOCK_BYTES,
+    *,
+    workers: int | None = None,
 ) -> Iterator[tuple[str, pa.RecordBatch]]:
-    """Every file's rows in blocks, one streaming reader at a time, types carried from file to file.
+    """Every file's rows in blocks of about `block_bytes`, in order, types carried from file to file.
 
-    The first block of the first file decides each column's type. A column whose first block is
-    all empty would be typed `null` and then fail on its first value, so such a file is opened
-    again with those columns read as strings. Later files read known columns with those types.
+    The first block of the first file with rows decides each column's type (a column all empty
+    there is read as strings); later files read known columns with those types. CSV goes through
+    pyarrow's streaming reader. JSON lines are cut into blocks at line ends here and the blocks
+    parsed on `workers` threads (default: one per CPU), see `_jsonl_batches`.
     """
     if file_format not in {"csv", "jsonl"}:
         raise FeedError(f"bad arguments: --file_format {file_format!r} (csv or jsonl)")
+    if block_bytes < 1:
+        raise ValueError("block_bytes must be >= 1")
+    if file_format == "jsonl":
+        yield from _jsonl_batches(files, block_bytes, workers or os.cpu_count() or 1)
+    else:
+        yield from _csv_batches(files, block_bytes)
+
+
+def _csv_batches(
+    files: Sequence[tuple[str, Opener]], block_bytes: int
+) -> Iterator[tuple[str, pa.RecordBatch]]:
+    """One streaming reader at a time. A column whose first block is all empty would be typed
+    `null` and then fail on its first value, so such a file is opened again with those columns
+    read as strings."""
     types: dict[str, pa.DataType] = {}
     for name, opener in files:
-        reader = _open_checked(file_format, name, opener, types, block_bytes)
+        reader = _open_checked(name, opener, types, block_bytes)
         nulls = [f.name for f in reader.schema if pa.types.is_null(f.type)]
         if nulls:
             reader.close()
-            reader = _open_checked(
-                file_format, name, opener, types | dict.fromkeys(nulls, pa.string()), block_bytes
-            )
+            reader = _open_checked(name, opener, types | dict.fromkeys(nulls, pa.string()), block_bytes)
         schema = reader.schema
         new = [n for n in schema.names if n not in types] if types else []
         if new:
@@ -1152,14 +1168,195 @@ def file_batches(
             reader.close()
 
 
-def _open_checked(
-    file_format: str, name: str, opener: Opener, types: dict[str, pa.DataType], block_bytes: int
-) -> Any:
+def _open_checked(name: str, opener: Opener, types: dict[str, pa.DataType], block_bytes: int) -> Any:
     try:
-        return _open_reader(file_format, opener(), types, block_bytes)
+        return _open_csv(opener(), types, block_bytes)
     except (pa.ArrowInvalid, OSError) as error:
-        header = _csv_header(opener) if file_format == "csv" else None
-        raise FeedError(f"{name}: {_describe_read_error(error, header)}") from None
+        raise FeedError(f"{name}: {_describe_read_error(error, _csv_header(opener))}") from None
+
+
+def _line_blocks(stream: Any, block_bytes: int) -> Iterator[memoryview]:
+    """The stream as blocks of whole lines, each read as `block_bytes` and cut after its last
+    newline; the partial line after that cut is carried to the front of the next block (a line
+    longer than a block makes that block longer). The last block may lack a final newline."""
+    carry = b""
+    while True:
+        buffer = bytearray(len(carry) + block_bytes)
+        buffer[: len(carry)] = carry
+        view = memoryview(buffer)
+        filled = len(carry)
+        while filled < len(buffer):
+            count = stream.readinto(view[filled:])
+            if not count:
+                break
+            filled += count
+        if filled < len(buffer):  # the end of the stream
+            if filled:
+                yield view[:filled]
+            return
+        cut = buffer.rfind(b"\n", len(carry))  # the carried part has no newline
+        if cut < 0:  # no line ends in this block: read on
+            carry = bytes(buffer)
+            continue
+        carry = bytes(view[cut + 1 :])
+        yield view[: cut + 1]
+
+
+def _checked_blocks(name: str, blocks: Iterator[memoryview]) -> Iterator[memoryview]:
+    """The blocks, with a read failure (S3, gzip) reported as the file's."""
+    while True:
+        try:
+            block = next(blocks)
+        except StopIteration:
+            return
+        except (pa.ArrowException, OSError) as error:
+            raise FeedError(f"{name}: reading failed: {error}") from None
+        yield block
+
+
+def _parse_json_block(block: memoryview, options: pa_json.ParseOptions) -> pa.Table:
+    """One block of JSON lines as a table, on the calling thread (Arrow releases the GIL meanwhile)."""
+    return pa_json.read_json(
+        pa.BufferReader(pa.py_buffer(block)),
+        read_options=pa_json.ReadOptions(use_threads=False, block_size=len(block) + 1),  # one chunk
+        parse_options=options,
+    )
+
+
+def _json_block_error(error: Exception, block: memoryview, schema: pa.Schema) -> str:
+    """pyarrow's message, with the column it is about named where Arrow's does not: the block is
+    parsed again with its own types inferred, which shows a field outside the schema or a column
+    whose values do not cast to their fixed type (this runs only on the way to failing)."""
+    text = str(error)
+    try:
+        found = _parse_json_block(block, pa_json.ParseOptions())
+    except (pa.ArrowException, OSError):
+        return text
+    new = [n for n in found.column_names if schema.get_field_index(n) < 0]
+    if new:
+        return (
+            f"column {new[0]!r} is not in the schema fixed by the first batch ({', '.join(schema.names)}); "
+            "a column may not appear after the first batch"
+        )
+    for item in schema:
+        index = found.schema.get_field_index(item.name)
+        if index < 0 or found.schema.field(index).type == item.type:
+            continue
+        if _new_nested_field(found.schema.field(index).type, item.type):
+            return (
+                f"column {item.name!r} has fields that are not in its type {item.type} (fixed by the "
+                f"first batch): {found.schema.field(index).type}"
+            )
+        try:
+            pc.cast(found.column(index), item.type, safe=True)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            return (
+                f"column {item.name!r} has {found.schema.field(index).type} values that do not fit its "
+                f"type {item.type} (fixed by the first batch): {text}"
+            )
+    return text
+
+
+def _new_nested_field(found: pa.DataType, fixed: pa.DataType) -> bool:
+    """Whether `found` has a struct field (at any depth) that `fixed` has not."""
+    if pa.types.is_struct(found) and pa.types.is_struct(fixed):
+        for index in range(found.num_fields):
+            child = found.field(index)
+            known = fixed.get_field_index(child.name)
+            if known < 0 or _new_nested_field(child.type, fixed.field(known).type):
+                return True
+    elif pa.types.is_list(found) and pa.types.is_list(fixed):
+        return _new_nested_field(found.value_type, fixed.value_type)
+    return False
+
+
+def _table_batches(name: str, number: int, table: pa.Table) -> Iterator[tuple[str, pa.RecordBatch]]:
+    for batch in table.to_batches():
+        yield f"{name} (block {number})", batch
+
+
+def _jsonl_batches(
+    files: Sequence[tuple[str, Opener]], block_bytes: int, workers: int
+) -> Iterator[tuple[str, pa.RecordBatch]]:
+    """JSON lines, file after file, parsed on a pool of `workers` threads; see `_jsonl_file`."""
+    types: dict[str, pa.DataType] = {}
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="feed-ingest-json")
+    try:
+        for name, opener in files:
+            yield from _jsonl_file(name, opener, types, block_bytes, pool, JSON_BLOCKS_PER_WORKER * workers)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _jsonl_file(
+    name: str,
+    opener: Opener,
+    types: dict[str, pa.DataType],
+    block_bytes: int,
+    pool: ThreadPoolExecutor,
+    in_flight: int,
+) -> Iterator[tuple[str, pa.RecordBatch]]:
+    """One file of JSON lines in blocks of whole lines, `in_flight` blocks parsed ahead, in order.
+
+    The first block is parsed here, inferring types (columns `types` already knows keep theirs;
+    one that appears here fails); a column all null in it is typed string. That schema is then
+    explicit for the file's other blocks, which are parsed on the pool: a value that does not
+    fit fails, a field outside the schema fails naming it. Memory holds `in_flight` blocks and
+    their tables, whatever the file's size.
+    """
+    try:
+        stream = opener()
+    except (pa.ArrowException, OSError) as error:
+        raise FeedError(f"{name}: {error}") from None
+    pending: deque[tuple[Future[pa.Table], memoryview]] = deque()
+    try:
+        blocks = _checked_blocks(name, _line_blocks(stream, block_bytes))
+        first = next(blocks, None)
+        if first is None:
+            raise FeedError(f"{name}: the file is empty (no JSON lines)")
+        explicit = pa.schema(list(types.items())) if types else None
+        try:
+            table = _parse_json_block(
+                first, pa_json.ParseOptions(explicit_schema=explicit, unexpected_field_behavior="infer")
+            )
+        except (pa.ArrowException, OSError) as error:
+            raise FeedError(f"{name} (block 1): {error}") from None
+        new = [n for n in table.schema.names if n not in types] if types else []
+        if new:
+            raise FeedError(f"{name}: column {new[0]!r} is not in the earlier files' columns {list(types)}")
+        schema = pa.schema(
+            [pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in table.schema]
+        )
+        if schema != table.schema:
+            table = table.cast(schema)
+        if table.num_rows:  # an empty first block says nothing about types
+            for item in schema:
+                types.setdefault(item.name, item.type)
+        yield from _table_batches(name, 1, table)
+        del table, first
+        options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
+        number = 1
+
+        def parsed() -> pa.Table:
+            future, block = pending.popleft()
+            try:
+                return future.result()
+            except (pa.ArrowException, OSError) as error:
+                detail = _json_block_error(error, block, schema)
+                raise FeedError(f"{name} (block {number}): {detail}") from None
+
+        for block in blocks:
+            pending.append((pool.submit(_parse_json_block, block, options), block))
+            if len(pending) >= in_flight:
+                number += 1
+                yield from _table_batches(name, number, parsed())
+        while pending:
+            number += 1
+            yield from _table_batches(name, number, parsed())
+    finally:
+        for future, _ in pending:
+            future.cancel()
+        stream.close()
 
 
 def _csv_header(opener: Opener) -> pa.Schema | None:

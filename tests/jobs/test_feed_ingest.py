@@ -7,6 +7,7 @@ there, and that no secret value reached stdout/stderr.
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import secrets
@@ -576,3 +577,88 @@ def test_convert_rolls_files_and_unifies_batches(tmp_path: Path) -> None:
             feed_ingest.prepare(conflict), lambda n: feed_ingest.LocalPart(str(out / f"p{n}.parquet")), 10
         )
     assert list(out.iterdir()) == []  # the open part was aborted and removed
+
+
+# --- JSON lines in blocks, in process ----------------------------------------------------------
+
+
+def local(path: Path) -> feed_ingest.Opener:
+    return lambda: pa.input_stream(str(path))  # decompresses `.gz` by the name, as s3_opener does
+
+
+def jsonl(records: list[dict[str, Any]]) -> bytes:
+    return b"".join(json.dumps(r).encode() + b"\n" for r in records)
+
+
+@pytest.mark.parametrize("block_bytes", [1, 7, 16, 40, 1000])
+def test_line_blocks_cut_after_line_ends_and_carry_the_rest(block_bytes: int) -> None:
+    data = b'{"id": 1}\n{"id": 22, "s": "a line longer than several blocks"}\n{"id": 3}\n\n{"id": 4}'
+
+    blocks = [bytes(b) for b in feed_ingest._line_blocks(pa.BufferReader(data), block_bytes)]
+
+    assert b"".join(blocks) == data
+    assert all(b.endswith(b"\n") for b in blocks[:-1])  # every block but the last ends a line
+    assert blocks[-1].endswith(b'{"id": 4}')  # the last line has no newline: still read
+
+
+def test_jsonl_many_small_blocks_keep_their_order_across_files(tmp_path: Path) -> None:
+    records = [
+        {"id": i, "name": "n" * (i % 97), "at": f"2025-01-13T{i % 24:02d}:00:00Z", "amount": i / 4}
+        for i in range(3000)
+    ]
+    first = tmp_path / "a.jsonl"
+    first.write_bytes(jsonl(records[:2000])[:-1])  # no final newline
+    second = tmp_path / "b.jsonl.gz"
+    second.write_bytes(gzip.compress(jsonl(records[2000:])))
+    files = [("a.jsonl", local(first)), ("b.jsonl.gz", local(second))]
+
+    batches = list(feed_ingest.file_batches(files, "jsonl", block_bytes=100, workers=3))
+
+    wheres = [where for where, _ in batches]
+    assert len(wheres) > 1000  # lines of 60-160 bytes in 100-byte blocks: many blocks, split lines
+    assert wheres[:3] == ["a.jsonl (block 1)", "a.jsonl (block 2)", "a.jsonl (block 3)"]
+    for name in ("a.jsonl", "b.jsonl.gz"):
+        numbers = [int(w.rsplit(" ", 1)[1][:-1]) for w in wheres if w.startswith(name + " ")]
+        assert numbers == list(range(1, len(numbers) + 1))
+    table = pa.Table.from_batches(list(feed_ingest.prepare(batches)))
+    assert table["id"].to_pylist() == list(range(3000))  # every row once, in order
+    assert table["name"].to_pylist() == [r["name"] for r in records]
+    assert table["amount"].to_pylist() == [r["amount"] for r in records]
+    assert table.schema.field("at").type == pa.timestamp("us")
+    assert table["at"][25].as_py() == datetime(2025, 1, 13, 1)
+
+
+def test_jsonl_late_fields_and_values_fail_naming_the_column(tmp_path: Path) -> None:
+    head = [{"id": i, "amount": i, "nested": {"k": i}} for i in range(60)]
+    cases = {
+        "new.jsonl": ({"id": 60, "amount": 1, "surprise": True}, r"column 'surprise' is not in the schema"),
+        "value.jsonl": ({"id": 60, "amount": "ten"}, r".*Column\(/amount\) changed from number to string"),
+        "fraction.jsonl": ({"id": 60, "amount": 2.5}, r"column 'amount' has double values"),
+        "nested.jsonl": (
+            {"id": 60, "nested": {"k": 1, "z": 2}},
+            r"column 'nested' has fields that are not in its type",
+        ),
+    }
+    for name, (late, message) in cases.items():
+        data = jsonl([*head, late, *head])
+        path = tmp_path / name
+        path.write_bytes(data)
+        blocks = [bytes(b) for b in feed_ingest._line_blocks(pa.BufferReader(data), 64)]
+        number = 1 + next(i for i, b in enumerate(blocks) if json.dumps(late).encode() in b)
+        assert number > 5
+
+        with pytest.raises(feed_ingest.FeedError, match=rf"^{name} \(block {number}\): {message}"):
+            list(feed_ingest.file_batches([(name, local(path))], "jsonl", block_bytes=64, workers=2))
+
+
+def test_jsonl_reader_stops_its_threads_when_closed_early(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(jsonl([{"id": i} for i in range(5000)]))
+    batches = feed_ingest.file_batches([("a.jsonl", local(path))], "jsonl", block_bytes=64, workers=2)
+
+    assert next(batches)[0] == "a.jsonl (block 1)"  # parsed first, alone: it fixes the schema
+    assert next(batches)[0] == "a.jsonl (block 2)"
+    assert any(t.name.startswith("feed-ingest-json") for t in threading.enumerate())
+    batches.close()
+
+    assert not any(t.name.startswith("feed-ingest-json") for t in threading.enumerate())
