@@ -1,13 +1,16 @@
-"""Static checks of the network, MWAA and feeds modules: what checkov does not know about this
-platform (MWAA's secrets backend and lookup pattern, bundle object versions, private networking)."""
+"""Static checks of the network, MWAA, feeds and warehouse modules: what checkov does not know about
+this platform (MWAA's secrets backend and lookup pattern, bundle object versions, private networking,
+the warehouse kind each environment gets)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+import yaml
+
 from tests.conftest import REPO
-from tests.infra.hcl import MODULES, first, locals_of, module_blocks, parse
+from tests.infra.hcl import MODULES, first, locals_of, module_blocks, parse, statements
 
 
 def _resource(module: str, type_: str, name: str) -> dict[str, Any]:
@@ -165,3 +168,206 @@ def test_feed_jobs_run_on_glue_5_with_the_tested_pyarrow_and_a_security_configur
     assert first(job, "execution_property")["max_concurrent_runs"] == 1
     connection = _resource("feeds", "aws_glue_connection", "network")
     assert connection["connection_type"] == "NETWORK"
+
+
+# --- warehouse: the kind environments.yaml names, private, encrypted, audited -------------------
+
+ENVIRONMENTS_YAML = REPO / "include" / "config" / "environments.yaml"
+PLATFORM_MAIN = MODULES / "platform" / "main.tf"
+
+
+def _platform_module(name: str) -> dict[str, Any]:
+    (found,) = [
+        body for entry in parse(PLATFORM_MAIN)["module"] for key, body in entry.items() if key == name
+    ]
+    assert isinstance(found, dict)
+    return found
+
+
+def _warehouse_of(env: str) -> tuple[dict[str, Any], set[str]]:
+    """What Terraform creates in the warehouse module for `env`: the module's inputs resolved from
+    environments.yaml (try(x, null) = a missing key is null) and the addresses its counts keep."""
+    redshift = yaml.safe_load(ENVIRONMENTS_YAML.read_text())["environments"][env]["redshift"]
+    module = _platform_module("warehouse")
+    # The HCL this resolution mirrors.
+    assert module["count"] == "${local.warehouse_kind != null && var.manage_warehouse ? 1 : 0}"
+    assert locals_of(PLATFORM_MAIN)["warehouse_kind"] == (
+        '${(try(local.environment.redshift.workgroup_name, null) != null ? "serverless" : '
+        'try(local.environment.redshift.cluster_identifier, null) != null ? "cluster" : null)}'
+    )
+    inputs: dict[str, Any] = {}
+    for name in ("workgroup_name", "cluster_identifier"):
+        assert module[name] == f"${{try(local.environment.redshift.{name}, null)}}"
+        inputs[name] = redshift.get(name)
+    assert module["database"] == "${local.environment.redshift.database}"
+    inputs["database"] = redshift["database"]
+    if inputs["workgroup_name"] is None and inputs["cluster_identifier"] is None:
+        return inputs, set()  # count = 0: no warehouse module instance
+
+    values = locals_of(MODULES / "warehouse" / "main.tf")
+    assert values["serverless"] == "${var.workgroup_name != null}"
+    assert values["cluster"] == "${var.cluster_identifier != null}"
+    flags = {
+        "local.serverless": inputs["workgroup_name"] is not None,
+        "local.cluster": inputs["cluster_identifier"] is not None,
+    }
+    created = set()
+    for block in module_blocks("warehouse"):
+        count = block.body.get("count")
+        if count is None:
+            created.add(block.address)
+            continue
+        match = re.fullmatch(r"\$\{(local\.\w+) \? 1 : 0\}", count)
+        assert match, f"{block.address}: unexpected count {count}"
+        if flags[match.group(1)]:
+            created.add(block.address)
+    return inputs, created
+
+
+SERVERLESS = {
+    "aws_redshiftserverless_namespace.this",
+    "aws_redshiftserverless_workgroup.this",
+    "aws_security_group.workgroup",
+}
+CLUSTER = {
+    "aws_redshift_cluster.this",
+    "aws_redshift_logging.this",
+    "aws_redshift_subnet_group.this",
+    "aws_redshift_parameter_group.this",
+    "aws_security_group.cluster",
+}
+
+
+def test_each_environment_gets_the_warehouse_its_yaml_names() -> None:
+    environments = yaml.safe_load(ENVIRONMENTS_YAML.read_text())["environments"]
+    for env, environment in environments.items():
+        redshift = environment["redshift"]
+        assert ("workgroup_name" in redshift) != ("cluster_identifier" in redshift), (
+            f"{env}: the warehouse module's precondition wants exactly one kind"
+        )
+
+    dev, dev_created = _warehouse_of("dev")
+    assert dev["workgroup_name"] == "gtm-lakehouse-dev"
+    assert dev_created >= SERVERLESS
+    assert not CLUSTER & dev_created
+
+    prod, prod_created = _warehouse_of("prod")
+    assert prod["cluster_identifier"] == "gtm-lakehouse-prod"
+    assert prod["database"] == "gtm"
+    assert prod_created >= CLUSTER
+    assert not SERVERLESS & prod_created
+
+    # One Spectrum role, whatever the kind, attached to either.
+    assert "aws_iam_role.spectrum" in dev_created & prod_created
+    assert _resource("warehouse", "aws_redshiftserverless_namespace", "this")["iam_roles"] == [
+        "${aws_iam_role.spectrum.arn}"
+    ]
+    assert _resource("warehouse", "aws_redshift_cluster", "this")["iam_roles"] == [
+        "${aws_iam_role.spectrum.arn}"
+    ]
+    assert [b.address for b in module_blocks("warehouse") if b.type == "aws_iam_role"] == [
+        "aws_iam_role.spectrum"
+    ]
+
+
+def test_cluster_is_private_encrypted_with_the_cmk_and_keeps_no_password() -> None:
+    cluster = _resource("warehouse", "aws_redshift_cluster", "this")
+    assert cluster["cluster_identifier"] == "${var.cluster_identifier}"
+    assert cluster["database_name"] == "${var.database}"
+    assert cluster["publicly_accessible"] is False
+    assert cluster["encrypted"] is True
+    assert cluster["kms_key_id"] == "${module.key.arn}"
+    (key,) = [body for entry in parse(MODULES / "warehouse" / "main.tf")["module"] for body in entry.values()]
+    assert key["source"] == "../kms", "a customer-managed key with rotation"
+    assert cluster["manage_master_password"] is True
+    assert not {"master_password", "master_password_wo"} & set(cluster)
+    assert cluster["master_password_secret_kms_key_id"] == "${module.key.arn}"
+    assert cluster["automated_snapshot_retention_period"] == "${var.snapshot_retention_days}"
+    assert cluster["skip_final_snapshot"] is False
+    variables = {
+        k: v for e in parse(MODULES / "warehouse" / "variables.tf")["variable"] for k, v in e.items()
+    }
+    assert 1 <= variables["snapshot_retention_days"]["default"] <= 35
+    assert variables["snapshot_retention_days"]["validation"], "automated snapshots cannot be turned off"
+    assert variables["number_of_nodes"]["default"] == 1
+    assert cluster["number_of_nodes"] == "${var.number_of_nodes}"
+    assert cluster["node_type"] == "${var.node_type}"
+
+
+def test_cluster_requires_ssl_and_exports_its_audit_logs() -> None:
+    cluster = _resource("warehouse", "aws_redshift_cluster", "this")
+    group = _resource("warehouse", "aws_redshift_parameter_group", "this")
+    assert cluster["cluster_parameter_group_name"] == "${aws_redshift_parameter_group.this[0].name}"
+    parameters = {p["name"]: p["value"] for p in group["parameter"]}
+    assert parameters["require_ssl"] == "true"
+    assert parameters["enable_user_activity_logging"] == "true"
+    logging = _resource("warehouse", "aws_redshift_logging", "this")
+    assert logging["cluster_identifier"] == "${aws_redshift_cluster.this[0].id}"
+    assert logging["log_destination_type"] == "cloudwatch"
+    assert set(logging["log_exports"]) == {"connectionlog", "userlog", "useractivitylog"}
+    # The serverless kind: the same logs and parameters.
+    namespace = _resource("warehouse", "aws_redshiftserverless_namespace", "this")
+    assert set(namespace["log_exports"]) == {"connectionlog", "userlog", "useractivitylog"}
+    workgroup = _resource("warehouse", "aws_redshiftserverless_workgroup", "this")
+    config = {p["parameter_key"]: p["parameter_value"] for p in workgroup["config_parameter"]}
+    assert config == {"require_ssl": "true", "enable_user_activity_logging": "true"}
+
+
+def test_cluster_lives_in_the_private_subnets_behind_5439_from_the_vpc() -> None:
+    cluster = _resource("warehouse", "aws_redshift_cluster", "this")
+    assert cluster["enhanced_vpc_routing"] is True
+    assert cluster["cluster_subnet_group_name"] == "${aws_redshift_subnet_group.this[0].name}"
+    assert _resource("warehouse", "aws_redshift_subnet_group", "this")["subnet_ids"] == "${var.subnet_ids}"
+    assert (
+        cluster["vpc_security_group_ids"]
+        == "${concat([aws_security_group.cluster[0].id], var.security_group_ids)}"
+    )
+    module = _platform_module("warehouse")
+    assert module["subnet_ids"] == "${module.network.private_subnet_ids}"
+    assert module["vpc_cidr"] == "${module.network.vpc_cidr}"
+    assert "security_group_ids" not in module
+    ingress = {
+        b.name: b.body for b in module_blocks("warehouse") if b.type == "aws_vpc_security_group_ingress_rule"
+    }
+    assert ingress["cluster_vpc"]["security_group_id"] == "${aws_security_group.cluster[0].id}"
+    for rule in ingress.values():
+        assert (rule["ip_protocol"], rule["from_port"], rule["to_port"]) == ("tcp", 5439, 5439)
+        assert rule["cidr_ipv4"] == "${var.vpc_cidr}"
+    for rule in (
+        b.body for b in module_blocks("warehouse") if b.type == "aws_vpc_security_group_egress_rule"
+    ):
+        assert rule.get("cidr_ipv4", "${var.vpc_cidr}") == "${var.vpc_cidr}", "egress stays in the VPC"
+        assert rule["from_port"] == rule["to_port"] == 443
+    workgroup = _resource("warehouse", "aws_redshiftserverless_workgroup", "this")
+    assert workgroup["publicly_accessible"] is False
+    assert workgroup["enhanced_vpc_routing"] is True
+    assert workgroup["subnet_ids"] == "${var.subnet_ids}"
+
+
+def test_mwaa_gets_cluster_credentials_for_prods_cluster_and_db_user_only() -> None:
+    redshift = _platform_module("mwaa")["redshift"]
+    assert redshift["cluster_identifier"] == (
+        '${local.warehouse_kind == "cluster" ? try(module.warehouse[0].cluster_identifier, '
+        "local.environment.redshift.cluster_identifier) : null}"
+    )
+    assert redshift["db_user"] == "${try(local.environment.redshift.db_user, null)}"
+    assert redshift["database"] == "${local.environment.redshift.database}"
+    outputs = {k: v for e in parse(MODULES / "warehouse" / "outputs.tf")["output"] for k, v in e.items()}
+    assert outputs["cluster_identifier"]["value"] == "${one(aws_redshift_cluster.this[*].cluster_identifier)}"
+
+    prod = yaml.safe_load(ENVIRONMENTS_YAML.read_text())["environments"]["prod"]["redshift"]
+    (document,) = [d for d in module_blocks("mwaa", "data") if d.name == "execution"]
+    by_sid = {s.get("sid"): s for s in statements(document.body)}
+    credentials = by_sid["ClusterCredentials"]
+    assert credentials["actions"] == ["redshift:GetClusterCredentials"]
+    resolved = [
+        r.replace("${statement.value}", prod["cluster_identifier"])
+        .replace("${var.redshift.db_user}", prod["db_user"])
+        .replace("${var.redshift.database}", prod["database"])
+        .replace("${local.arn_prefix}:redshift:${local.region}:${local.account_id}:", "")
+        for r in credentials["resources"]
+    ]
+    assert resolved == ["dbuser:gtm-lakehouse-prod/lakehouse", "dbname:gtm-lakehouse-prod/gtm"]
+    statement_resources = by_sid["RunStatementsOnTheWarehouse"]["resources"]
+    assert ":cluster:${var.redshift.cluster_identifier}" in str(statement_resources)
+    assert "*" not in str(credentials["resources"]) + str(statement_resources)

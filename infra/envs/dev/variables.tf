@@ -59,6 +59,23 @@ variable "mwaa" {
   default = {}
 }
 
+variable "warehouse" {
+  description = "Warehouse sizing: base_capacity (RPUs) of a workgroup; node_type, number_of_nodes, snapshot_retention_days of a provisioned cluster."
+  type = object({
+    base_capacity           = optional(number, 8)
+    node_type               = optional(string, "ra3.xlplus")
+    number_of_nodes         = optional(number, 1)
+    snapshot_retention_days = optional(number, 7)
+  })
+  default = {}
+}
+
+variable "manage_warehouse" {
+  description = "Create the workgroup or cluster environments.yaml names; false = it exists and is managed elsewhere."
+  type        = bool
+  default     = true
+}
+
 variable "tags" {
   description = "Extra tags for every resource."
   type        = map(string)

@@ -28,6 +28,8 @@ module "platform" {
   object_fields          = var.object_fields
   network                = var.network
   mwaa                   = var.mwaa
+  warehouse              = var.warehouse
+  manage_warehouse       = var.manage_warehouse
   tags                   = var.tags
 
   lakeformation = {

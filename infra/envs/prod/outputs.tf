@@ -37,3 +37,8 @@ output "lakeformation_admins" {
   description = "The account's data lake administrators."
   value       = module.platform.lakeformation_admins
 }
+
+output "warehouse" {
+  description = "The managed warehouse: kind, workgroup or cluster ARN, cluster endpoint, admin secret, Spectrum role."
+  value       = module.platform.warehouse
+}

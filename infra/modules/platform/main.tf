@@ -17,6 +17,12 @@ locals {
 
   feed_database  = try(module.config.feed_catalog.glue_database, null)
   glue_databases = concat(values(module.config.glue_databases), local.feed_database == null ? [] : [local.feed_database])
+
+  # environments.yaml's redshift block names a workgroup (serverless) or a cluster_identifier.
+  warehouse_kind = (
+    try(local.environment.redshift.workgroup_name, null) != null ? "serverless" :
+    try(local.environment.redshift.cluster_identifier, null) != null ? "cluster" : null
+  )
 }
 
 module "config" {
@@ -175,25 +181,32 @@ check "alerts_topic_matches_config" {
   }
 }
 
-# Redshift Serverless when environments.yaml names a workgroup (a provisioned cluster, as prod's
-# cluster_identifier, is managed elsewhere), in the private subnets.
+# The warehouse environments.yaml names, in the private subnets: Redshift Serverless for
+# redshift.workgroup_name (dev), a provisioned cluster for redshift.cluster_identifier (prod).
+# manage_warehouse = false leaves an existing one alone (docs/deploy.md, "Warehouse").
 module "warehouse" {
   source = "../warehouse"
-  count  = try(local.environment.redshift.workgroup_name, null) != null && var.manage_warehouse ? 1 : 0
+  count  = local.warehouse_kind != null && var.manage_warehouse ? 1 : 0
 
-  name_prefix        = local.name_prefix
-  namespace_name     = local.name_prefix
-  workgroup_name     = local.environment.redshift.workgroup_name
-  database           = local.environment.redshift.database
-  subnet_ids         = module.network.private_subnet_ids
-  vpc_id             = module.network.vpc_id
-  vpc_cidr           = module.network.vpc_cidr
-  spectrum_role_name = element(reverse(split("/", module.config.spectrum_role_arn)), 0)
-  glue_databases     = local.glue_databases
-  raw_bucket_arn     = module.lake.bucket_arns["raw"]
-  curated_bucket_arn = module.lake.bucket_arns["curated"]
-  lake_kms_key_arn   = module.lake.kms_key_arn
-  tags               = local.tags
+  name_prefix             = local.name_prefix
+  namespace_name          = local.name_prefix
+  workgroup_name          = try(local.environment.redshift.workgroup_name, null)
+  cluster_identifier      = try(local.environment.redshift.cluster_identifier, null)
+  database                = local.environment.redshift.database
+  base_capacity           = var.warehouse.base_capacity
+  node_type               = var.warehouse.node_type
+  number_of_nodes         = var.warehouse.number_of_nodes
+  snapshot_retention_days = var.warehouse.snapshot_retention_days
+  subnet_ids              = module.network.private_subnet_ids
+  vpc_id                  = module.network.vpc_id
+  vpc_cidr                = module.network.vpc_cidr
+  s3_prefix_list_id       = module.network.s3_prefix_list_id
+  spectrum_role_name      = element(reverse(split("/", module.config.spectrum_role_arn)), 0)
+  glue_databases          = local.glue_databases
+  raw_bucket_arn          = module.lake.bucket_arns["raw"]
+  curated_bucket_arn      = module.lake.bucket_arns["curated"]
+  lake_kms_key_arn        = module.lake.kms_key_arn
+  tags                    = local.tags
 }
 
 module "mwaa" {
@@ -227,9 +240,11 @@ module "mwaa" {
   lake_kms_key_arn = module.lake.kms_key_arn
   feeds_prefix     = try(module.config.feed_catalog.prefix, "onprem")
 
+  # GetCredentials / GetClusterCredentials and the Data API scoped to this warehouse: the workgroup's
+  # ARN, or the cluster (taken from the created one, so the policy follows it) and its db_user.
   redshift = {
-    workgroup_arn      = try(local.environment.redshift.workgroup_name, null) == null ? null : try(module.warehouse[0].workgroup_arn, var.existing_workgroup_arn)
-    cluster_identifier = try(local.environment.redshift.cluster_identifier, null)
+    workgroup_arn      = local.warehouse_kind == "serverless" ? try(module.warehouse[0].workgroup_arn, var.existing_workgroup_arn) : null
+    cluster_identifier = local.warehouse_kind == "cluster" ? try(module.warehouse[0].cluster_identifier, local.environment.redshift.cluster_identifier) : null
     db_user            = try(local.environment.redshift.db_user, null)
     database           = local.environment.redshift.database
   }

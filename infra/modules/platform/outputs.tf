@@ -42,3 +42,19 @@ output "lakeformation_admins" {
   description = "The account's data lake administrators."
   value       = module.lakeformation.admins
 }
+
+output "warehouse" {
+  description = <<-EOT
+    The warehouse this stack manages (null when manage_warehouse is false or environments.yaml names
+    none): kind (serverless or cluster), workgroup_arn, or cluster_arn and cluster_endpoint (host:port,
+    inside the VPC), the admin password's secret and the Spectrum role.
+  EOT
+  value = try({
+    kind              = module.warehouse[0].kind
+    workgroup_arn     = module.warehouse[0].workgroup_arn
+    cluster_arn       = module.warehouse[0].cluster_arn
+    cluster_endpoint  = module.warehouse[0].cluster_endpoint
+    admin_secret_arn  = module.warehouse[0].admin_secret_arn
+    spectrum_role_arn = module.warehouse[0].spectrum_role_arn
+  }, null)
+}

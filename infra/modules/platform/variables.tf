@@ -91,9 +91,27 @@ variable "lakeformation" {
 }
 
 variable "manage_warehouse" {
-  description = "Create the Redshift Serverless workgroup named in environments.yaml (a provisioned cluster is always managed elsewhere)."
+  description = <<-EOT
+    Create the warehouse environments.yaml names: the Redshift Serverless workgroup
+    (redshift.workgroup_name) or the provisioned cluster (redshift.cluster_identifier). false = it
+    exists already and is managed elsewhere (MWAA's role is still scoped to it by name).
+  EOT
   type        = bool
   default     = true
+}
+
+variable "warehouse" {
+  description = <<-EOT
+    Warehouse sizing: base_capacity (RPUs) of a workgroup; node_type, number_of_nodes and
+    snapshot_retention_days (automated snapshots, 1-35 days) of a provisioned cluster.
+  EOT
+  type = object({
+    base_capacity           = optional(number, 8)
+    node_type               = optional(string, "ra3.xlplus")
+    number_of_nodes         = optional(number, 1)
+    snapshot_retention_days = optional(number, 7)
+  })
+  default = {}
 }
 
 variable "existing_workgroup_arn" {

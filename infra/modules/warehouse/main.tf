@@ -1,7 +1,13 @@
-# Redshift Serverless (namespace + workgroup, private, KMS-encrypted, audit logs exported) and the
-# Spectrum role Redshift assumes to read the lake through the Glue catalog. Least privilege: read
-# only, only the raw zone (Salesforce objects) and the curated zone (on-prem feeds), only this
-# environment's Glue databases. Lake Formation decides which tables and columns it reads.
+# The warehouse environments.yaml names, exactly one of:
+#   - redshift.workgroup_name: Redshift Serverless (namespace + workgroup);
+#   - redshift.cluster_identifier: a provisioned cluster (subnet group, parameter group, audit
+#     logging to CloudWatch);
+# either way private (private subnets, 5439 from the VPC only, enhanced VPC routing), encrypted
+# with this module's KMS key, the admin password generated and kept in Secrets Manager by Redshift,
+# SSL required and audit logs (connection, user, user activity) exported. And the Spectrum role
+# both kinds assume to read the lake through the Glue catalog. Least privilege: read only, only the
+# raw zone (Salesforce objects) and the curated zone (on-prem feeds), only this environment's Glue
+# databases. Lake Formation decides which tables and columns it reads.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
@@ -12,13 +18,16 @@ locals {
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.name
   glue_arn   = "arn:${local.partition}:glue:${local.region}:${local.account_id}"
+
+  serverless = var.workgroup_name != null
+  cluster    = var.cluster_identifier != null
 }
 
 module "key" {
   source = "../kms"
 
   alias       = "${var.name_prefix}-warehouse"
-  description = "${var.name_prefix} Redshift Serverless namespace"
+  description = local.cluster ? "${var.name_prefix} Redshift cluster ${var.cluster_identifier}" : "${var.name_prefix} Redshift Serverless namespace"
   tags        = var.tags
 }
 
@@ -56,6 +65,13 @@ resource "aws_iam_role" "spectrum" {
   name               = var.spectrum_role_name
   assume_role_policy = data.aws_iam_policy_document.assume.json
   tags               = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = local.serverless != local.cluster
+      error_message = "Give exactly one of workgroup_name (Redshift Serverless) and cluster_identifier (provisioned cluster)."
+    }
+  }
 }
 
 data "aws_iam_policy_document" "spectrum" {
@@ -115,7 +131,9 @@ resource "aws_iam_role_policy" "spectrum" {
 # ---------------------------------------------------------------------------------------------
 
 resource "aws_redshiftserverless_namespace" "this" {
-  namespace_name        = var.namespace_name
+  count = local.serverless ? 1 : 0
+
+  namespace_name        = coalesce(var.namespace_name, var.name_prefix)
   db_name               = var.database
   admin_username        = var.admin_username
   manage_admin_password = true # generated and kept in Secrets Manager by Redshift, never in state
@@ -127,13 +145,15 @@ resource "aws_redshiftserverless_namespace" "this" {
 }
 
 resource "aws_redshiftserverless_workgroup" "this" {
-  namespace_name       = aws_redshiftserverless_namespace.this.namespace_name
+  count = local.serverless ? 1 : 0
+
+  namespace_name       = aws_redshiftserverless_namespace.this[0].namespace_name
   workgroup_name       = var.workgroup_name
   base_capacity        = var.base_capacity
   publicly_accessible  = false
   enhanced_vpc_routing = true
   subnet_ids           = var.subnet_ids
-  security_group_ids   = concat([aws_security_group.workgroup.id], var.security_group_ids)
+  security_group_ids   = concat([aws_security_group.workgroup[0].id], var.security_group_ids)
 
   config_parameter {
     parameter_key   = "enable_user_activity_logging"
@@ -150,6 +170,8 @@ resource "aws_redshiftserverless_workgroup" "this" {
 
 # Clients inside the VPC (MWAA through the Data API's endpoint, tools over VPN) reach 5439.
 resource "aws_security_group" "workgroup" {
+  count = local.serverless ? 1 : 0
+
   name        = "${var.name_prefix}-redshift"
   description = "Redshift Serverless ${var.workgroup_name}: 5439 from the VPC"
   vpc_id      = var.vpc_id
@@ -157,10 +179,160 @@ resource "aws_security_group" "workgroup" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "workgroup_vpc" {
-  security_group_id = aws_security_group.workgroup.id
+  count = local.serverless ? 1 : 0
+
+  security_group_id = aws_security_group.workgroup[0].id
   description       = "Redshift from inside the VPC"
   ip_protocol       = "tcp"
   from_port         = 5439
   to_port           = 5439
   cidr_ipv4         = var.vpc_cidr
+}
+
+# The workgroup's addresses before the cluster path existed (one warehouse kind per environment).
+moved {
+  from = aws_redshiftserverless_namespace.this
+  to   = aws_redshiftserverless_namespace.this[0]
+}
+
+moved {
+  from = aws_redshiftserverless_workgroup.this
+  to   = aws_redshiftserverless_workgroup.this[0]
+}
+
+moved {
+  from = aws_security_group.workgroup
+  to   = aws_security_group.workgroup[0]
+}
+
+moved {
+  from = aws_vpc_security_group_ingress_rule.workgroup_vpc
+  to   = aws_vpc_security_group_ingress_rule.workgroup_vpc[0]
+}
+
+# ---------------------------------------------------------------------------------------------
+# Provisioned cluster
+# ---------------------------------------------------------------------------------------------
+
+resource "aws_redshift_subnet_group" "this" {
+  count = local.cluster ? 1 : 0
+
+  name        = var.cluster_identifier
+  description = "Private subnets of the Redshift cluster ${var.cluster_identifier}"
+  subnet_ids  = var.subnet_ids
+  tags        = var.tags
+}
+
+resource "aws_redshift_parameter_group" "this" {
+  count = local.cluster ? 1 : 0
+
+  name        = var.cluster_identifier
+  family      = "redshift-1.0"
+  description = "Redshift cluster ${var.cluster_identifier}: SSL required, user activity logged"
+
+  parameter {
+    name  = "require_ssl"
+    value = "true"
+  }
+
+  # Without it the user activity log (every query) stays empty even with audit logging on.
+  parameter {
+    name  = "enable_user_activity_logging"
+    value = "true"
+  }
+
+  tags = var.tags
+}
+
+resource "aws_redshift_cluster" "this" {
+  #checkov:skip=CKV_AWS_71:audit logging is on through aws_redshift_logging.this below (CloudWatch); checkov only reads the deprecated logging block
+  count = local.cluster ? 1 : 0
+
+  cluster_identifier = var.cluster_identifier
+  database_name      = var.database
+  node_type          = var.node_type
+  number_of_nodes    = var.number_of_nodes
+  cluster_type       = var.number_of_nodes > 1 ? "multi-node" : "single-node"
+
+  master_username                   = var.admin_username
+  manage_master_password            = true # generated and kept in Secrets Manager by Redshift, never in state
+  master_password_secret_kms_key_id = module.key.arn
+
+  encrypted                    = true
+  kms_key_id                   = module.key.arn
+  publicly_accessible          = false
+  enhanced_vpc_routing         = true
+  cluster_subnet_group_name    = aws_redshift_subnet_group.this[0].name
+  vpc_security_group_ids       = concat([aws_security_group.cluster[0].id], var.security_group_ids)
+  cluster_parameter_group_name = aws_redshift_parameter_group.this[0].name
+  port                         = 5439
+
+  iam_roles            = [aws_iam_role.spectrum.arn]
+  default_iam_role_arn = aws_iam_role.spectrum.arn
+
+  allow_version_upgrade               = true
+  automated_snapshot_retention_period = var.snapshot_retention_days
+  skip_final_snapshot                 = false
+  final_snapshot_identifier           = "${var.cluster_identifier}-final"
+
+  tags = var.tags
+}
+
+# Audit logging (connections, user changes, every query) to CloudWatch Logs; the cluster's own
+# `logging` block is deprecated in favour of this resource.
+resource "aws_redshift_logging" "this" {
+  count = local.cluster ? 1 : 0
+
+  cluster_identifier   = aws_redshift_cluster.this[0].id
+  log_destination_type = "cloudwatch"
+  log_exports          = ["connectionlog", "userlog", "useractivitylog"]
+}
+
+# Clients inside the VPC (MWAA through the Data API's endpoint, tools over VPN) reach 5439.
+resource "aws_security_group" "cluster" {
+  count = local.cluster ? 1 : 0
+
+  name        = "${var.name_prefix}-redshift"
+  description = "Redshift cluster ${var.cluster_identifier}: 5439 from the VPC"
+  vpc_id      = var.vpc_id
+  tags        = merge(var.tags, { Name = "${var.name_prefix}-redshift" })
+}
+
+resource "aws_vpc_security_group_ingress_rule" "cluster_vpc" {
+  count = local.cluster ? 1 : 0
+
+  security_group_id = aws_security_group.cluster[0].id
+  description       = "Redshift from inside the VPC"
+  ip_protocol       = "tcp"
+  from_port         = 5439
+  to_port           = 5439
+  cidr_ipv4         = var.vpc_cidr
+}
+
+# ---------------------------------------------------------------------------------------------
+# Egress of either kind: with enhanced VPC routing, Spectrum's and COPY's traffic stays in the VPC:
+# S3 through the gateway endpoint, Glue, Lake Formation, KMS and STS through the interface
+# endpoints (HTTPS inside the VPC).
+# ---------------------------------------------------------------------------------------------
+
+locals {
+  security_group_id = local.cluster ? one(aws_security_group.cluster[*].id) : one(aws_security_group.workgroup[*].id)
+}
+
+resource "aws_vpc_security_group_egress_rule" "vpc_https" {
+  security_group_id = local.security_group_id
+  description       = "Interface VPC endpoints (Glue, Lake Formation, KMS, STS)"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = var.vpc_cidr
+}
+
+resource "aws_vpc_security_group_egress_rule" "s3" {
+  security_group_id = local.security_group_id
+  description       = "S3 through the gateway endpoint (the lake Spectrum reads)"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  prefix_list_id    = var.s3_prefix_list_id
 }

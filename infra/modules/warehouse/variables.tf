@@ -4,13 +4,27 @@ variable "name_prefix" {
 }
 
 variable "namespace_name" {
-  description = "Redshift Serverless namespace name."
+  description = "Redshift Serverless namespace name; null = name_prefix (serverless only)."
   type        = string
+  default     = null
 }
 
 variable "workgroup_name" {
-  description = "Workgroup name: environments.yaml redshift.workgroup_name (what the DAGs connect to)."
+  description = <<-EOT
+    Workgroup name: environments.yaml redshift.workgroup_name (what the DAGs connect to). Set
+    exactly one of workgroup_name (Redshift Serverless) and cluster_identifier (provisioned cluster).
+  EOT
   type        = string
+  default     = null
+}
+
+variable "cluster_identifier" {
+  description = <<-EOT
+    Provisioned cluster: environments.yaml redshift.cluster_identifier (what the DAGs connect to,
+    with redshift.db_user). Set exactly one of workgroup_name and cluster_identifier.
+  EOT
+  type        = string
+  default     = null
 }
 
 variable "database" {
@@ -25,18 +39,46 @@ variable "admin_username" {
 }
 
 variable "base_capacity" {
-  description = "Base RPUs of the workgroup."
+  description = "Base RPUs of the workgroup (serverless only)."
   type        = number
   default     = 8
 }
 
+variable "node_type" {
+  description = "Node type of the provisioned cluster (cluster only)."
+  type        = string
+  default     = "ra3.xlplus"
+}
+
+variable "number_of_nodes" {
+  description = "Nodes of the provisioned cluster: 1 = single-node (cluster only)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.number_of_nodes >= 1
+    error_message = "number_of_nodes is at least 1."
+  }
+}
+
+variable "snapshot_retention_days" {
+  description = "Days the cluster's automated snapshots are kept (1-35; cluster only)."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.snapshot_retention_days >= 1 && var.snapshot_retention_days <= 35
+    error_message = "snapshot_retention_days is 1-35: automated snapshots stay on."
+  }
+}
+
 variable "subnet_ids" {
-  description = "Private subnets of the workgroup (the network module's)."
+  description = "Private subnets of the workgroup or the cluster's subnet group (the network module's)."
   type        = list(string)
 }
 
 variable "security_group_ids" {
-  description = "Further security groups of the workgroup (one admitting 5439 from the VPC is created)."
+  description = "Further security groups of the workgroup or cluster (one admitting 5439 from the VPC is created)."
   type        = list(string)
   default     = []
 }
@@ -47,7 +89,12 @@ variable "vpc_id" {
 }
 
 variable "vpc_cidr" {
-  description = "CIDR admitted on 5439."
+  description = "CIDR admitted on 5439 (and reached on 443: the interface endpoints)."
+  type        = string
+}
+
+variable "s3_prefix_list_id" {
+  description = "Prefix list of the VPC's S3 gateway endpoint (egress with enhanced VPC routing)."
   type        = string
 }
 
