@@ -53,7 +53,7 @@ bench-parse: venv
 bench-backfill: venv
 	$(BIN)/python -m bench.backfill
 
-## make bench-ingest: the feed job's CSV/JSONL-to-Parquet conversion at 100 MB and 1 GB vs pyarrow's own path and pandas (MB/s, peak memory).
+## make bench-ingest: the feed job's CSV/JSONL-to-Parquet conversion at 100 MB, 1 GB and 3 GB vs pyarrow's own path and pandas (MB/s, peak memory).
 bench-ingest: venv
 	$(BIN)/python -m bench.ingest
 

@@ -51,10 +51,11 @@ files:
                                  an empty day; a day without data should deliver a header-only
                                  file, which lands an empty partition).
   --file_format csv|jsonl        CSV with a header row, or JSON lines; streamed from S3, never
-                                 read whole. CSV through pyarrow's streaming reader
-                                 (pyarrow.csv.open_csv); JSON lines cut into 4 MiB blocks at line
-                                 ends, parsed (pyarrow.json.read_json) on one thread per CPU with
-                                 at most two blocks per thread in flight, and kept in order.
+                                 read whole: cut into 4 MiB blocks at line
+                                 ends, parsed (pyarrow.csv.read_csv / pyarrow.json.read_json) on
+                                 one thread per CPU with at most two blocks per thread in flight,
+                                 and kept in order. A CSV value cannot span lines (pyarrow's
+                                 default newlines_in_values=False).
   --timestamp_column col         optional: rows outside the window (or with no timestamp) dropped.
 
 Output: Parquet (snappy) parts `part-<JOB_RUN_ID>-<nnnnn>.parquet` under the target, row groups of
@@ -102,6 +103,7 @@ import urllib.request
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import FrameType, TracebackType
@@ -119,13 +121,13 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 _T = TypeVar("_T")
-UTC = timezone.utc  # noqa: UP017 - datetime.UTC is Python 3.11+, Glue 4.0 runs 3.10
+UTC = timezone.utc  # noqa: UP017 - kept runnable on older Glue runtimes too
 DEFAULT_BATCH_ROWS = 65_536
 DEFAULT_ROWS_PER_FILE = 1_000_000
 FILE_BLOCK_BYTES = 4 << 20
 """Bytes per block of a CSV/JSON-lines file: one block is one source batch."""
-JSON_BLOCKS_PER_WORKER = 2
-"""JSON-lines blocks read and parsed ahead per parsing thread: bounds memory to a few blocks."""
+BLOCKS_PER_WORKER = 2
+"""Blocks read and parsed ahead per parsing thread: bounds memory to a few blocks."""
 S3_PART_BYTES = 16 << 20
 """Multipart part size for uploads (S3's minimum is 5 MiB): the upload buffer's bound."""
 S3_READ_BUFFER = 1 << 20
@@ -1090,15 +1092,6 @@ def s3_opener(s3: S3Client, bucket: str, key: str) -> Opener:
     return open_object
 
 
-def _open_csv(source: Any, types: dict[str, pa.DataType], block_bytes: int) -> Any:
-    """pyarrow's streaming CSV reader over one file; `types` pins columns already typed by earlier files."""
-    return pa_csv.open_csv(
-        source,
-        read_options=pa_csv.ReadOptions(block_size=block_bytes, use_threads=True),
-        convert_options=pa_csv.ConvertOptions(column_types=types or None),
-    )
-
-
 def _describe_read_error(error: Exception, schema: pa.Schema | None) -> str:
     """pyarrow's message with `column #n` named (CSV says only the index)."""
     text = str(error)
@@ -1118,61 +1111,85 @@ def file_batches(
     """Every file's rows in blocks of about `block_bytes`, in order, types carried from file to file.
 
     The first block of the first file with rows decides each column's type (a column all empty
-    there is read as strings); later files read known columns with those types. CSV goes through
-    pyarrow's streaming reader. JSON lines are cut into blocks at line ends here and the blocks
-    parsed on `workers` threads (default: one per CPU), see `_jsonl_batches`.
+    there is read as strings); later files read known columns with those types. Both formats are
+    cut into blocks at line ends here and the blocks parsed on `workers` threads (default: one per
+    CPU), in order: see `_parsed_in_order`. (CSV values cannot span lines: pyarrow's default
+    `newlines_in_values=False`, which the job has always read CSV with.)
     """
     if file_format not in {"csv", "jsonl"}:
         raise FeedError(f"bad arguments: --file_format {file_format!r} (csv or jsonl)")
     if block_bytes < 1:
         raise ValueError("block_bytes must be >= 1")
-    if file_format == "jsonl":
-        yield from _jsonl_batches(files, block_bytes, workers or os.cpu_count() or 1)
-    else:
-        yield from _csv_batches(files, block_bytes)
-
-
-def _csv_batches(
-    files: Sequence[tuple[str, Opener]], block_bytes: int
-) -> Iterator[tuple[str, pa.RecordBatch]]:
-    """One streaming reader at a time. A column whose first block is all empty would be typed
-    `null` and then fail on its first value, so such a file is opened again with those columns
-    read as strings."""
+    workers = workers or os.cpu_count() or 1
+    read_file = _jsonl_file if file_format == "jsonl" else _csv_file
     types: dict[str, pa.DataType] = {}
-    for name, opener in files:
-        reader = _open_checked(name, opener, types, block_bytes)
-        nulls = [f.name for f in reader.schema if pa.types.is_null(f.type)]
-        if nulls:
-            reader.close()
-            reader = _open_checked(name, opener, types | dict.fromkeys(nulls, pa.string()), block_bytes)
-        schema = reader.schema
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"feed-ingest-{file_format}")
+    try:
+        for name, opener in files:
+            yield from read_file(name, opener, types, block_bytes, pool, BLOCKS_PER_WORKER * workers)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _parse_csv_block(block: memoryview, names: list[str] | None, types: dict[str, pa.DataType]) -> pa.Table:
+    """One block of CSV lines as a table, on the calling thread (Arrow releases the GIL meanwhile).
+
+    `names` None: the block starts with the header (a file's first block); otherwise it holds
+    data rows only, read as those columns.
+    """
+    return pa_csv.read_csv(
+        pa.BufferReader(pa.py_buffer(block)),
+        read_options=pa_csv.ReadOptions(use_threads=False, block_size=len(block) + 1, column_names=names),
+        convert_options=pa_csv.ConvertOptions(column_types=types or None),
+    )
+
+
+def _csv_file(
+    name: str,
+    opener: Opener,
+    types: dict[str, pa.DataType],
+    block_bytes: int,
+    pool: ThreadPoolExecutor,
+    in_flight: int,
+) -> Iterator[tuple[str, pa.RecordBatch]]:
+    """One CSV file in blocks of whole lines, `in_flight` blocks parsed ahead, in order.
+
+    The first block (with the header) is parsed here, inferring types (columns `types` already
+    knows keep theirs; one that appears here fails). A column all empty in it would be typed
+    `null` and fail on its first value later, so it is read as strings. That schema then types
+    the file's other blocks, parsed on the pool.
+    """
+    with _opened(name, opener) as stream:
+        blocks = _checked_blocks(name, _line_blocks(stream, block_bytes))
+        first = next(blocks, None)
+        if first is None:
+            raise FeedError(f"{name}: the file is empty (no CSV header)")
+        try:
+            table = _parse_csv_block(first, None, types)
+            nulls = [f.name for f in table.schema if pa.types.is_null(f.type)]
+            if nulls:
+                table = _parse_csv_block(first, None, types | dict.fromkeys(nulls, pa.string()))
+        except (pa.ArrowException, OSError) as error:
+            header = _csv_header(first)
+            raise FeedError(f"{name} (block 1): {_describe_read_error(error, header)}") from None
+        schema = table.schema
         new = [n for n in schema.names if n not in types] if types else []
         if new:
-            reader.close()
             raise FeedError(f"{name}: column {new[0]!r} is not in the earlier files' columns {list(types)}")
-        number = 0
-        try:
-            while True:
-                try:
-                    batch = reader.read_next_batch()
-                except StopIteration:
-                    break
-                except (pa.ArrowInvalid, OSError) as error:
-                    raise FeedError(f"{name}: {_describe_read_error(error, schema)}") from None
-                number += 1
-                if number == 1:  # a header-only file says nothing about types: only files with rows do
-                    for item in schema:
-                        types.setdefault(item.name, item.type)
-                yield f"{name} (block {number})", batch
-        finally:
-            reader.close()
-
-
-def _open_checked(name: str, opener: Opener, types: dict[str, pa.DataType], block_bytes: int) -> Any:
-    try:
-        return _open_csv(opener(), types, block_bytes)
-    except (pa.ArrowInvalid, OSError) as error:
-        raise FeedError(f"{name}: {_describe_read_error(error, _csv_header(opener))}") from None
+        if table.num_rows:  # a header-only file says nothing about types: only files with rows do
+            for item in schema:
+                types.setdefault(item.name, item.type)
+        yield from _table_batches(name, 1, table)
+        del table, first
+        names, fixed = schema.names, {f.name: f.type for f in schema}
+        yield from _parsed_in_order(
+            name,
+            blocks,
+            pool,
+            in_flight,
+            parse=lambda block: _parse_csv_block(block, names, fixed),
+            describe=lambda error, _block: _describe_read_error(error, schema),
+        )
 
 
 def _line_blocks(stream: Any, block_bytes: int) -> Iterator[memoryview]:
@@ -1275,19 +1292,6 @@ def _table_batches(name: str, number: int, table: pa.Table) -> Iterator[tuple[st
         yield f"{name} (block {number})", batch
 
 
-def _jsonl_batches(
-    files: Sequence[tuple[str, Opener]], block_bytes: int, workers: int
-) -> Iterator[tuple[str, pa.RecordBatch]]:
-    """JSON lines, file after file, parsed on a pool of `workers` threads; see `_jsonl_file`."""
-    types: dict[str, pa.DataType] = {}
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="feed-ingest-json")
-    try:
-        for name, opener in files:
-            yield from _jsonl_file(name, opener, types, block_bytes, pool, JSON_BLOCKS_PER_WORKER * workers)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
 def _jsonl_file(
     name: str,
     opener: Opener,
@@ -1304,12 +1308,7 @@ def _jsonl_file(
     fit fails, a field outside the schema fails naming it. Memory holds `in_flight` blocks and
     their tables, whatever the file's size.
     """
-    try:
-        stream = opener()
-    except (pa.ArrowException, OSError) as error:
-        raise FeedError(f"{name}: {error}") from None
-    pending: deque[tuple[Future[pa.Table], memoryview]] = deque()
-    try:
+    with _opened(name, opener) as stream:
         blocks = _checked_blocks(name, _line_blocks(stream, block_bytes))
         first = next(blocks, None)
         if first is None:
@@ -1335,18 +1334,52 @@ def _jsonl_file(
         yield from _table_batches(name, 1, table)
         del table, first
         options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
-        number = 1
+        yield from _parsed_in_order(
+            name,
+            blocks,
+            pool,
+            in_flight,
+            parse=lambda block: _parse_json_block(block, options),
+            describe=lambda error, block: _json_block_error(error, block, schema),
+        )
 
-        def parsed() -> pa.Table:
-            future, block = pending.popleft()
-            try:
-                return future.result()
-            except (pa.ArrowException, OSError) as error:
-                detail = _json_block_error(error, block, schema)
-                raise FeedError(f"{name} (block {number}): {detail}") from None
 
+@contextmanager
+def _opened(name: str, opener: Opener) -> Iterator[Any]:
+    try:
+        stream = opener()
+    except (pa.ArrowException, OSError) as error:
+        raise FeedError(f"{name}: {error}") from None
+    try:
+        yield stream
+    finally:
+        stream.close()
+
+
+def _parsed_in_order(
+    name: str,
+    blocks: Iterator[memoryview],
+    pool: ThreadPoolExecutor,
+    in_flight: int,
+    parse: Callable[[memoryview], pa.Table],
+    describe: Callable[[Exception, memoryview], str],
+) -> Iterator[tuple[str, pa.RecordBatch]]:
+    """The blocks after a file's first, parsed on the pool with `in_flight` ahead and handed on in
+    file order. Memory holds `in_flight` blocks and their tables, whatever the file's size; a
+    block that fails is reported with its number and `describe`'s reading of the error."""
+    pending: deque[tuple[Future[pa.Table], memoryview]] = deque()
+    number = 1
+
+    def parsed() -> pa.Table:
+        future, block = pending.popleft()
+        try:
+            return future.result()
+        except (pa.ArrowException, OSError) as error:
+            raise FeedError(f"{name} (block {number}): {describe(error, block)}") from None
+
+    try:
         for block in blocks:
-            pending.append((pool.submit(_parse_json_block, block, options), block))
+            pending.append((pool.submit(parse, block), block))
             if len(pending) >= in_flight:
                 number += 1
                 yield from _table_batches(name, number, parsed())
@@ -1356,20 +1389,11 @@ def _jsonl_file(
     finally:
         for future, _ in pending:
             future.cancel()
-        stream.close()
 
 
-def _csv_header(opener: Opener) -> pa.Schema | None:
+def _csv_header(first_block: memoryview) -> pa.Schema | None:
     """The CSV's column names (as a schema of strings), to name the column an error gives by index."""
-    try:
-        stream = opener()
-        try:
-            head = bytes(stream.read(1 << 16))
-        finally:
-            stream.close()
-    except (pa.ArrowException, OSError, FeedError):
-        return None
-    line = head.split(b"\n", 1)[0].decode("utf-8", errors="replace").rstrip("\r")
+    line = bytes(first_block[: 1 << 16]).split(b"\n", 1)[0].decode("utf-8", errors="replace").rstrip("\r")
     names = next(csv.reader([line]), [])
     return pa.schema([(n, pa.string()) for n in names]) if names else None
 

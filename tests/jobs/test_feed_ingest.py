@@ -662,3 +662,50 @@ def test_jsonl_reader_stops_its_threads_when_closed_early(tmp_path: Path) -> Non
     batches.close()
 
     assert not any(t.name.startswith("feed-ingest-json") for t in threading.enumerate())
+
+
+def csv_text(rows: list[dict[str, object]]) -> bytes:
+    names = list(rows[0])
+    lines = [",".join(names)] + [",".join("" if r[n] is None else str(r[n]) for n in names) for r in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_csv_many_small_blocks_keep_their_order_types_and_header_per_file(tmp_path: Path) -> None:
+    """Blocks after a file's first hold data rows only, read with the first block's names and
+    types: no row is lost, none taken for a header, and a column empty at first is a string."""
+    records = [
+        {"id": i, "name": "n" * (i % 89), "note": None if i < 500 else f"x{i}", "amount": i / 4}
+        for i in range(3000)
+    ]
+    first = tmp_path / "a.csv"
+    first.write_bytes(csv_text(records[:2000])[:-1])  # no final newline
+    second = tmp_path / "b.csv.gz"
+    second.write_bytes(gzip.compress(csv_text(records[2000:])))
+    files = [("a.csv", local(first)), ("b.csv.gz", local(second))]
+
+    batches = list(feed_ingest.file_batches(files, "csv", block_bytes=100, workers=3))
+
+    wheres = [where for where, _ in batches]
+    assert len(wheres) > 500
+    for name in ("a.csv", "b.csv.gz"):
+        numbers = [int(w.rsplit(" ", 1)[1][:-1]) for w in wheres if w.startswith(name + " ")]
+        assert numbers == list(range(1, len(numbers) + 1))
+    table = pa.Table.from_batches(list(feed_ingest.prepare(batches)))
+    assert table["id"].to_pylist() == list(range(3000))
+    assert table["name"].to_pylist() == [r["name"] for r in records]  # CSV: empty is "" in a string
+    assert table.schema.field("note").type == pa.string()
+    assert table["note"].to_pylist()[499:501] == ["", "x500"]
+    assert table["amount"].to_pylist() == [r["amount"] for r in records]
+
+
+def test_csv_late_value_that_does_not_fit_fails_naming_the_column_and_block(tmp_path: Path) -> None:
+    rows = [{"id": i, "amount": i} for i in range(60)]
+    data = csv_text([*rows, {"id": 60, "amount": "ten"}, *rows])
+    path = tmp_path / "late.csv"
+    path.write_bytes(data)
+    blocks = [bytes(b) for b in feed_ingest._line_blocks(pa.BufferReader(data), 64)]
+    number = 1 + next(i for i, b in enumerate(blocks) if b"60,ten" in b)
+    assert number > 5
+
+    with pytest.raises(feed_ingest.FeedError, match=rf"^late.csv \(block {number}\): column 'amount': "):
+        list(feed_ingest.file_batches([("late.csv", local(path))], "csv", block_bytes=64, workers=2))
