@@ -17,11 +17,11 @@ import tempfile
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.sdk import DAG, get_parsing_context
 
 from lakehouse.airflow.build import plan_alert_callbacks
+from lakehouse.airflow.connections import s3_client
 from lakehouse.airflow.dag_args import asset, task_defaults, warehouse_args
 from lakehouse.airflow.dagfile import current_env, loaded_config, strict
 from lakehouse.airflow.operators.warehouse import WarehouseQueryOperator
@@ -53,16 +53,6 @@ class AccountScoringOperator(WarehouseQueryOperator):
         self.results_prefix = results_prefix
         self.results_key = results_key
 
-    def _s3(self) -> S3Client:
-        hook = S3Hook(
-            aws_conn_id=self.aws_conn_id,
-            region_name=self.region_name,
-            verify=self.verify,
-            config=self.botocore_config,
-        )
-        client: S3Client = hook.conn
-        return client
-
     def execute(self, context: Any) -> dict[str, Any]:
         statement_id = self.run_query(self.sql)
         records = 0
@@ -75,7 +65,7 @@ class AccountScoringOperator(WarehouseQueryOperator):
                     spool.write((json.dumps(score_record(row)) + "\n").encode())
                     records += 1
             spool.seek(0)
-            s3 = self._s3()
+            s3 = s3_client(self)
             s3.upload_fileobj(spool, self.results_bucket, self.results_key)
         removed = self._remove_others(s3)
         location = f"s3://{self.results_bucket}/{self.results_key}"

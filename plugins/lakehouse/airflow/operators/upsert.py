@@ -15,11 +15,11 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.hooks.appflow import AppflowHook
-from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.sdk.exceptions import AirflowFailException
 
+from lakehouse.airflow.connections import s3_client
 from lakehouse.aws.results_check import ResultsCheck, csv_rows, file_format, json_lines, split_lines
 from lakehouse.aws.salesforce_types import describe_salesforce_fields
 
@@ -30,18 +30,6 @@ CHUNK_BYTES = 1 << 20
 """Read size per S3 request chunk: memory stays at a chunk plus one line, whatever the file size."""
 SAMPLE_RECORDS = 5
 """Failed records quoted in the log and the XCom: enough to see why, small enough for an XCom."""
-
-
-def _s3(operator: AwsBaseOperator[AppflowHook]) -> S3Client:
-    """An S3 client from the same connection (and so the same endpoint) as the operator's hook."""
-    hook = S3Hook(
-        aws_conn_id=operator.aws_conn_id,
-        region_name=operator.region_name,
-        verify=operator.verify,
-        config=operator.botocore_config,
-    )
-    client: S3Client = hook.conn
-    return client
 
 
 def _keys(s3: S3Client, bucket: str, prefix: str) -> Iterator[str]:
@@ -97,7 +85,7 @@ class ResultsValidationOperator(AwsBaseOperator[AppflowHook]):
         fields = describe_salesforce_fields(self.hook.conn, self.connector_profile, self.object_name)
         check = ResultsCheck(self.object_name, fields, self.upsert_fields)
         flow_format = self._input_format()
-        s3 = _s3(self)
+        s3 = s3_client(self)
         bucket, prefix = _split(self.location)
         for key in _keys(s3, bucket, prefix):
             path = f"s3://{bucket}/{key}"
@@ -178,7 +166,7 @@ class UpsertReportOperator(AwsBaseOperator[AppflowHook]):
         if failed:
             where = self._error_prefix(str(result.get("execution_id", "")))
             if where is not None:
-                s3 = _s3(self)
+                s3 = s3_client(self)
                 bucket, prefix = where
                 sample = self._sample(s3, bucket, prefix)
                 if not sample:
