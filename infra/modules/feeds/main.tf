@@ -331,8 +331,8 @@ resource "aws_glue_job" "feed" {
     {
       "--job-language"                     = "python"
       "--enable-continuous-cloudwatch-log" = "true"
-      # The streaming JSON reader (pyarrow.json.open_json) is newer than Glue's bundled pyarrow;
-      # the pin is the version the tests run (requirements-dev.lock; a test keeps them equal).
+      # The pyarrow the script is tested with (requirements-dev.lock; a test keeps them equal),
+      # not the older one Glue bundles.
       "--additional-python-modules" = "pyarrow==${var.pyarrow_version}"
     },
     local.static_arguments[each.key],
