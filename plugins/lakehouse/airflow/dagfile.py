@@ -46,17 +46,26 @@ def generate(dag_file: str, direction: Literal["ingest", "upsert"]) -> dict[str,
     wanted = get_parsing_context().dag_id
     if wanted is not None and table_of(wanted) is None:
         return {}  # a worker running a DAG of another file
-    config = _load(include / "config", None if wanted is None else table_of(wanted))
-    env = current_env()
-    if strict() and not config.ok:
-        raise config.error()
-    if env not in config.environments:
-        raise _environment_error(config, env)
+    config, env = environment_config(include, only_table=None if wanted is None else table_of(wanted))
     plans = [
         plan for plan in plan_environment(config, env, only_dag_id=wanted) if plan.direction == direction
     ]
     tuning = Tuning.from_airflow_config()
     return {plan.dag_id: build_dag(plan, include / "sql", tuning) for plan in plans}
+
+
+def environment_config(
+    include: Path, *, only_table: str | None = None, only_feed: str | None = None
+) -> tuple[LoadedConfig, str]:
+    """The config (cached per parse) and the environment to generate, for any generating DAG file:
+    strict mode fails on any problem, an unknown environment fails every generating file."""
+    config = _load(include / "config", only_table, only_feed)
+    env = current_env()
+    if strict() and not config.ok:
+        raise config.error()
+    if env not in config.environments:
+        raise _environment_error(config, env)
+    return config, env
 
 
 def raise_config_problems(dag_file: str) -> None:

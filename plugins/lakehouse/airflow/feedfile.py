@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from airflow.sdk import DAG, get_parsing_context
 
-from lakehouse.airflow.dagfile import _environment_error, _load, current_env, strict
+from lakehouse.airflow.dagfile import environment_config
 from lakehouse.airflow.feed_dags import build_feed_dag
 from lakehouse.airflow.tuning import Tuning
 from lakehouse.paths import find_include_dir
@@ -23,12 +23,7 @@ def generate_feeds(dag_file: str) -> dict[str, DAG]:
     only_feed = None if wanted is None else feed_of(wanted)
     if wanted is not None and only_feed is None:
         return {}  # a worker running a DAG of another file
-    config = _load(include / "config", only_feed=only_feed)
-    env = current_env()
-    if strict() and not config.ok:
-        raise config.error()
-    if env not in config.environments:
-        raise _environment_error(config, env)
+    config, env = environment_config(include, only_feed=only_feed)
     tuning = Tuning.from_airflow_config()
     plans = plan_feeds(config, env, only_dag_id=wanted)
     return {plan.dag_id: build_feed_dag(plan, include / "sql", tuning) for plan in plans}
