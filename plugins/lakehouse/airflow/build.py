@@ -206,6 +206,7 @@ def _upsert(plan: DagPlan, profile: ProfilePlan, tuning: Tuning) -> None:
             flow_name=profile.appflow_flow,
             result=wait.output,
             max_failed_records=flow.max_failed_records,
+            masked_fields=flow.pii_columns,
             **aws,
         ),
     )

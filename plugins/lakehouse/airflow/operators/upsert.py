@@ -45,6 +45,22 @@ def _split(location: str) -> tuple[str, str]:
     return bucket, prefix
 
 
+MASK = "***"
+
+
+def masked(value: Any, fields: Sequence[str]) -> Any:
+    """`value` with the values of `fields` (any depth, names compared case-insensitively, as
+    Salesforce does) replaced by MASK: a failed record may wrap the record in an error envelope."""
+    names = {name.lower() for name in fields}
+    if not names:
+        return value
+    if isinstance(value, dict):
+        return {k: MASK if str(k).lower() in names else masked(v, fields) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(item, fields) for item in value]
+    return value
+
+
 class ResultsValidationOperator(AwsBaseOperator[AppflowHook]):
     """Fail before AppFlow runs when the results cannot be upserted: unknown or read-only
     columns, upsert fields missing or not upsertable, values that do not fit their fields.
@@ -114,11 +130,22 @@ class UpsertReportOperator(AwsBaseOperator[AppflowHook]):
     aws_hook_class = AppflowHook
     template_fields: Sequence[str] = aws_template_fields("result", "flow_name")
 
-    def __init__(self, *, flow_name: str, result: Any, max_failed_records: int, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        flow_name: str,
+        result: Any,
+        max_failed_records: int,
+        masked_fields: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        """`masked_fields`: the flow's PII columns, whose values the sample shows as '***' (it goes
+        to the task log and the XCom, which more people read than the object itself)."""
         super().__init__(**kwargs)
         self.flow_name = flow_name
         self.result = result
         self.max_failed_records = max_failed_records
+        self.masked_fields = list(masked_fields)
 
     def _error_prefix(self, execution_id: str) -> tuple[str, str] | None:
         """(bucket, prefix) of the execution's failed records, from the flow's errorHandlingConfig.
@@ -144,7 +171,9 @@ class UpsertReportOperator(AwsBaseOperator[AppflowHook]):
             body = s3.get_object(Bucket=bucket, Key=key)["Body"]
             for row in json_lines(split_lines(body.iter_chunks(CHUNK_BYTES))):
                 sample.append(
-                    dict(row.values) if row.values is not None else f"{key}:{row.line}: {row.error}"
+                    masked(dict(row.values), self.masked_fields)
+                    if row.values is not None
+                    else f"{key}:{row.line}: {row.error}"
                 )
                 if len(sample) >= SAMPLE_RECORDS:
                     body.close()
