@@ -9,18 +9,16 @@ the rule of the service it reaches, like the flows' names are.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from lakehouse.config.fields import Flag, named, named_list
+from lakehouse.config.dag_settings import STRICT, DagSettings
+from lakehouse.config.fields import named
 from lakehouse.config.names import (
-    DAG_TAG,
     FLOW_NAME,
     GLUE_NAME,
-    OWNER,
     S3_PREFIX,
     NameRule,
     identifier_problem,
@@ -28,7 +26,7 @@ from lakehouse.config.names import (
 )
 from lakehouse.config.schedule import Schedule, checked_expression, parse_schedule
 
-_Strict = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+_Strict = STRICT
 
 SOURCE_TABLE = NameRule(
     re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?"),
@@ -147,10 +145,8 @@ SOURCE_MODELS: dict[str, type[BaseModel]] = {
 }
 
 
-class FeedSettings(BaseModel):
+class FeedSettings(DagSettings):
     """Every key a feed may set except its identity; `defaults:` sets them for all feeds at once."""
-
-    model_config = _Strict
 
     description: str = Field("On-prem feed", max_length=2048, description="Shown in the DAG's documentation.")
     schedule_expression: str = Field(
@@ -160,18 +156,6 @@ class FeedSettings(BaseModel):
     )
     partition_col: Annotated[str, named(GLUE_NAME)] = Field(
         "load_date", description="Partition column registered in the Glue catalog (YYYYMMDD)."
-    )
-    environment: str = Field("all", description="all, or one environment of environments.yaml (dev, prod).")
-    owner: Annotated[str, named(OWNER)] = Field("data-platform", description="Airflow owner of the DAG.")
-    tags: Annotated[list[str], *named_list(DAG_TAG)] = Field(
-        default_factory=list, description="Extra Airflow tags."
-    )
-    start_date: dt.date = Field(dt.date(2025, 1, 1), description="First data interval (UTC), YYYY-MM-DD.")
-    retries: int = Field(2, ge=0, le=10, description="Task retries before the run fails.")
-    retry_delay_minutes: int = Field(5, ge=1, le=1440, description="First retry delay; doubles each try.")
-    alert_on_retry: Flag = Field(False, description="1: alert on every failed try that will be retried too.")
-    recovery_alerts: Flag = Field(
-        False, description="1: send a recovery message when a task succeeds after a failed try."
     )
 
     _schedule = field_validator("schedule_expression")(checked_expression)

@@ -9,19 +9,17 @@ the alert keys alert_on_retry and recovery_alerts).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
+from lakehouse.config.dag_settings import DagSettings
 from lakehouse.config.fields import Flag, named, named_list, optional_na
 from lakehouse.config.names import (
     APPFLOW_CONNECTOR_PROFILE,
     APPFLOW_DESCRIPTION,
-    DAG_TAG,
     FLOW_NAME,
     GLUE_NAME,
-    OWNER,
     S3_PREFIX,
     SALESFORCE_NAME,
     identifier_problem,
@@ -32,10 +30,8 @@ Endpoint = Literal["salesforce", "s3"]
 SalesforceName = Annotated[str, named(SALESFORCE_NAME)]
 
 
-class FlowSettings(BaseModel):
+class FlowSettings(DagSettings):
     """Every key a flow may set; `defaults:` sets the same keys for all flows at once."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     source: Endpoint = Field("salesforce", description="Where records come from: salesforce or s3.")
     destination: Endpoint = Field("s3", description="Where records go: s3 (the lake) or salesforce.")
@@ -58,7 +54,6 @@ class FlowSettings(BaseModel):
     description: Annotated[str, named(APPFLOW_DESCRIPTION)] = Field(
         "AppFlow flow from Salesforce", description="Shown in AppFlow and in the DAG's documentation."
     )
-    environment: str = Field("all", description="all, or one environment of environments.yaml (dev, prod).")
     upsert_field_list: Annotated[list[str], *named_list(SALESFORCE_NAME)] = Field(
         default_factory=list,
         description="Salesforce fields that identify a record for upserts (s3 -> salesforce only).",
@@ -70,13 +65,6 @@ class FlowSettings(BaseModel):
     timestamp_field: SalesforceName = Field(
         "LastModifiedDate", description="Datetime field that windows incremental loads."
     )
-    owner: Annotated[str, named(OWNER)] = Field("data-platform", description="Airflow owner of the DAG.")
-    tags: Annotated[list[str], *named_list(DAG_TAG)] = Field(
-        default_factory=list, description="Extra Airflow tags."
-    )
-    start_date: dt.date = Field(dt.date(2025, 1, 1), description="First data interval (UTC), YYYY-MM-DD.")
-    retries: int = Field(2, ge=0, le=10, description="Task retries before the run fails.")
-    retry_delay_minutes: int = Field(5, ge=1, le=1440, description="First retry delay; doubles each try.")
     max_failed_records: int = Field(
         0, ge=0, description="Upserts: failed records tolerated before the run fails."
     )
@@ -88,16 +76,6 @@ class FlowSettings(BaseModel):
     )
     pii_columns: Annotated[list[str], *named_list(SALESFORCE_NAME)] = Field(
         default_factory=list, description="Salesforce fields withheld from non-privileged roles."
-    )
-    alert_on_retry: Flag = Field(
-        False,
-        description="1: alert on every failed try that will be retried, too; 0: alert only when a "
-        "task fails for good (its last try).",
-    )
-    recovery_alerts: Flag = Field(
-        False,
-        description="1: when a task succeeds after its previous try failed, send a recovery message "
-        "to the same channels as the failure alert.",
     )
 
     _schedule = field_validator("schedule_expression")(checked_expression)
