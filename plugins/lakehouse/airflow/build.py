@@ -23,7 +23,6 @@ from lakehouse.airflow.dag_args import (
     ONE_AT_A_TIME,
     WINDOW_END,
     WINDOW_START,
-    alert_callbacks,
     asset,
     aws_args,
     jinja,
@@ -67,12 +66,7 @@ def build_dag(plan: DagPlan, sql_dir: Path, tuning: Tuning | None = None) -> DAG
         tags=plan.tags,
         description=flow.description,
         doc_md=plan.doc_md(),
-        default_args=task_defaults(
-            owner=flow.owner,
-            retries=flow.retries,
-            retry_delay_minutes=flow.retry_delay_minutes,
-            callbacks=plan_alert_callbacks(plan),
-        ),
+        default_args=task_defaults(plan.env, plan.environment, flow),
     ) as dag:
         for profile in plan.profiles:
             with TaskGroup(group_id=profile.group_id, tooltip=profile.profile):
@@ -81,15 +75,6 @@ def build_dag(plan: DagPlan, sql_dir: Path, tuning: Tuning | None = None) -> DAG
                 else:
                     _upsert(plan, profile, tuning)
     return dag
-
-
-def plan_alert_callbacks(plan: DagPlan) -> dict[str, Any]:
-    return alert_callbacks(
-        plan.env,
-        plan.environment,
-        alert_on_retry=plan.flow.alert_on_retry,
-        recovery_alerts=plan.flow.recovery_alerts,
-    )
 
 
 def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) -> None:

@@ -13,6 +13,7 @@ from airflow.sdk.bases.timetable import BaseTimetable
 from lakehouse.airflow.alerting import LakehouseAlertNotifier
 from lakehouse.airflow.tuning import Tuning
 from lakehouse.config import Environment
+from lakehouse.config.dag_settings import DagSettings
 from lakehouse.config.schedule import Schedule
 from lakehouse.plan.assets import AssetRef
 
@@ -46,23 +47,20 @@ def asset(ref: AssetRef) -> Asset:
     return Asset(name=ref.name, uri=ref.uri)
 
 
-def task_defaults(
-    *, owner: str, retries: int, retry_delay_minutes: int, callbacks: dict[str, Any]
-) -> dict[str, Any]:
-    """default_args: retries with exponential backoff capped at an hour, and the alert callbacks."""
+def task_defaults(env: str, environment: Environment, settings: DagSettings) -> dict[str, Any]:
+    """default_args from a flow's or feed's settings: retries with exponential backoff capped at an
+    hour, and the alert callbacks."""
     return {
-        "owner": owner,
-        "retries": retries,
-        "retry_delay": dt.timedelta(minutes=retry_delay_minutes),
+        "owner": settings.owner,
+        "retries": settings.retries,
+        "retry_delay": dt.timedelta(minutes=settings.retry_delay_minutes),
         "retry_exponential_backoff": True,
         "max_retry_delay": dt.timedelta(hours=1),
-        **callbacks,
+        **alert_callbacks(env, environment, settings),
     }
 
 
-def alert_callbacks(
-    env: str, environment: Environment, *, alert_on_retry: bool, recovery_alerts: bool
-) -> dict[str, Any]:
+def alert_callbacks(env: str, environment: Environment, settings: DagSettings) -> dict[str, Any]:
     """Task-level callbacks (default_args) that alert SNS and the webhooks; see alerting.py.
 
     One notifier per DAG and event, shared by its tasks; it holds names only, so parsing makes no
@@ -81,9 +79,9 @@ def alert_callbacks(
         )
 
     callbacks: dict[str, Any] = {"on_failure_callback": notifier("failure")}
-    if alert_on_retry:
+    if settings.alert_on_retry:
         callbacks["on_retry_callback"] = notifier("retry")
-    if recovery_alerts:
+    if settings.recovery_alerts:
         callbacks["on_success_callback"] = notifier("recovery")
     return callbacks
 

@@ -12,7 +12,6 @@ from lakehouse.airflow.dag_args import (
     ONE_AT_A_TIME,
     WINDOW_END,
     WINDOW_START,
-    alert_callbacks,
     asset,
     aws_args,
     task_defaults,
@@ -47,17 +46,7 @@ def build_feed_dag(plan: FeedPlan, sql_dir: Path, tuning: Tuning | None = None) 
         tags=plan.tags,
         description=feed.description,
         doc_md=plan.doc_md(),
-        default_args=task_defaults(
-            owner=feed.owner,
-            retries=feed.retries,
-            retry_delay_minutes=feed.retry_delay_minutes,
-            callbacks=alert_callbacks(
-                plan.env,
-                environment,
-                alert_on_retry=feed.alert_on_retry,
-                recovery_alerts=feed.recovery_alerts,
-            ),
-        ),
+        default_args=task_defaults(plan.env, environment, feed),
     ) as dag:
         schema = ParquetSchemaOperator(
             task_id="discover_schema", location=partition_location, partition_column=feed.partition_col, **aws

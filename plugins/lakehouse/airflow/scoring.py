@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.sdk import DAG, get_parsing_context
 
-from lakehouse.airflow.build import plan_alert_callbacks
 from lakehouse.airflow.connections import s3_client
-from lakehouse.airflow.dag_args import asset, task_defaults, warehouse_args
+from lakehouse.airflow.dag_args import asset, aws_args, task_defaults, warehouse_args
 from lakehouse.airflow.dagfile import current_env, loaded_config, strict
 from lakehouse.airflow.operators.warehouse import WarehouseQueryOperator
 from lakehouse.airflow.tuning import Tuning
@@ -100,12 +99,7 @@ def build_scoring_dag(plan: ScoringPlan, tuning: Tuning | None = None) -> DAG:
         tags=["lakehouse", plan.env, "ml", "scoring", target.flow.sf_object],
         description=f"Example ML scores of {plan.source.flow.sf_object} for {target.flow.sf_object}",
         doc_md=plan.doc_md(),
-        default_args=task_defaults(
-            owner=target.flow.owner,
-            retries=target.flow.retries,
-            retry_delay_minutes=target.flow.retry_delay_minutes,
-            callbacks=plan_alert_callbacks(target),
-        ),
+        default_args=task_defaults(target.env, environment, target.flow),
     ) as dag:
         AccountScoringOperator(
             task_id="score_accounts",
@@ -115,8 +109,7 @@ def build_scoring_dag(plan: ScoringPlan, tuning: Tuning | None = None) -> DAG:
             results_prefix=plan.results_prefix,
             results_key=plan.results_key,
             outlets=[asset(plan.results_asset)],
-            aws_conn_id=environment.aws_conn_id,
-            region_name=environment.region,
+            **aws_args(environment),
         )
     return dag
 
