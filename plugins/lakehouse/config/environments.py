@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from lakehouse.config.feeds import FeedCatalog
-from lakehouse.config.fields import named, named_list
+from lakehouse.config.fields import named, named_list, sql_identifier
 from lakehouse.config.names import (
     AIRFLOW_CONN_ID,
     APPFLOW_CONNECTOR_PROFILE,
@@ -20,6 +19,7 @@ from lakehouse.config.names import (
     REDSHIFT_DATABASE,
     REDSHIFT_WORKGROUP,
     S3_BUCKET,
+    S3_PREFIX,
     SECRET_NAME,
     SNS_TOPIC_ARN,
     identifier_problem,
@@ -90,6 +90,23 @@ class Alerts(BaseModel):
     webhook_secret: Annotated[str, named(SECRET_NAME)] = Field(
         description="Secrets Manager secret holding the webhook URLs (never in this file)."
     )
+
+
+class FeedCatalog(BaseModel):
+    """Per environment (environments.yaml `feeds:`): where every feed's table lands and is exposed."""
+
+    model_config = _Strict
+
+    glue_database: Annotated[str, named(GLUE_NAME)] = Field(
+        description="Glue database holding every feed's table in this environment."
+    )
+    external_schema: str = Field(description="Spectrum external schema over that Glue database.")
+    prefix: Annotated[str, named(S3_PREFIX)] = Field(
+        "onprem",
+        description="Key prefix in the curated bucket: <prefix>/<target_table>/<partition_col>=YYYYMMDD/.",
+    )
+
+    _names = field_validator("glue_database", "external_schema")(sql_identifier)
 
 
 class Environment(BaseModel):

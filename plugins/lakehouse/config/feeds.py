@@ -15,13 +15,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lakehouse.config.dag_settings import STRICT, DagSettings
-from lakehouse.config.fields import named
+from lakehouse.config.fields import named, sql_identifier
 from lakehouse.config.names import (
     FLOW_NAME,
     GLUE_NAME,
     S3_PREFIX,
     NameRule,
-    identifier_problem,
     snake_case,
 )
 from lakehouse.config.schedule import Schedule, checked_expression, parse_schedule
@@ -55,32 +54,6 @@ SECRET_TEMPLATE = NameRule(
     512,
     "a Secrets Manager name holds letters, digits and /_+=.@-; {env} is replaced by the environment",
 )
-
-
-def _identifier(value: str | None) -> str | None:
-    """Glue and Spectrum names are also Redshift identifiers: no uppercase, no reserved word."""
-    if value is not None:
-        problem = identifier_problem(value)
-        if problem:
-            raise ValueError(problem)
-    return value
-
-
-class FeedCatalog(BaseModel):
-    """Per environment (environments.yaml `feeds:`): where every feed's table lands and is exposed."""
-
-    model_config = _Strict
-
-    glue_database: Annotated[str, named(GLUE_NAME)] = Field(
-        description="Glue database holding every feed's table in this environment."
-    )
-    external_schema: str = Field(description="Spectrum external schema over that Glue database.")
-    prefix: Annotated[str, named(S3_PREFIX)] = Field(
-        "onprem",
-        description="Key prefix in the curated bucket: <prefix>/<target_table>/<partition_col>=YYYYMMDD/.",
-    )
-
-    _names = field_validator("glue_database", "external_schema")(_identifier)
 
 
 class DatabaseSource(BaseModel):
@@ -160,7 +133,7 @@ class FeedSettings(DagSettings):
 
     _schedule = field_validator("schedule_expression")(checked_expression)
 
-    _partition_identifier = field_validator("partition_col")(_identifier)
+    _partition_identifier = field_validator("partition_col")(sql_identifier)
 
 
 class Feed(FeedSettings):
@@ -172,7 +145,7 @@ class Feed(FeedSettings):
         description="Glue table (and Spectrum table) the feed lands in."
     )
 
-    _table_identifier = field_validator("target_table")(_identifier)
+    _table_identifier = field_validator("target_table")(sql_identifier)
 
     @property
     def snake_name(self) -> str:

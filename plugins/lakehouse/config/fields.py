@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator
 
-from lakehouse.config.names import NameRule
+from lakehouse.config.names import NameRule, identifier_problem
 
 
 def _flag(value: Any) -> bool:
@@ -69,3 +69,13 @@ def named_list(rule: NameRule) -> tuple[BeforeValidator, AfterValidator]:
 def optional_na(value: Any) -> Any:
     """The seed writes `na` for "not set"."""
     return None if value == "na" else value
+
+
+def sql_identifier(value: str | None) -> str | None:
+    """A field validator: Glue and Spectrum names are also Redshift identifiers (no uppercase,
+    no reserved word)."""
+    if value is not None:
+        problem = identifier_problem(value)
+        if problem:
+            raise ValueError(problem)
+    return value

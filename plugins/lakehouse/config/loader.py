@@ -10,18 +10,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from lakehouse.config.environments import ENV_NAME, Environment, rendered_name_problems
 from lakehouse.config.errors import ConfigError, Problem
-from lakehouse.config.feeds import Feed
-from lakehouse.config.feeds_loader import FEEDS_FILE, load_feeds
 from lakehouse.config.flows import Flow, FlowSettings
 from lakehouse.config.names import snake_case
 from lakehouse.config.reporting import Reporter, entry_label, read_document
 from lakehouse.config.rules import environment_rules, flow_rules, uniqueness_rules
+
+if TYPE_CHECKING:
+    from lakehouse.config.feeds import Feed
 
 FLOWS_FILE = "flows.yaml"
 ENVIRONMENTS_FILE = "environments.yaml"
@@ -67,11 +68,13 @@ def load_config(
         if only_feed is not None
         else _load_flows(config_dir / FLOWS_FILE, environments, problems, only_table)
     )
-    feeds = (
-        []
-        if only_table is not None
-        else load_feeds(config_dir / FEEDS_FILE, environments, problems, only_feed)
-    )
+    feeds: list[Feed] = []
+    if only_table is None:
+        # Imported here: a worker running a flow's task (the hot path at 1,000 flows) never pays
+        # for the feed models.
+        from lakehouse.config.feeds_loader import FEEDS_FILE, load_feeds
+
+        feeds = load_feeds(config_dir / FEEDS_FILE, environments, problems, only_feed)
     return LoadedConfig(config_dir, environments, flows, problems, feeds)
 
 

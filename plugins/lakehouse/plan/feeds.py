@@ -15,7 +15,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from lakehouse.config import Environment, LoadedConfig
-from lakehouse.config.feeds import ApiSource, DatabaseSource, Feed, FeedCatalog, FilesSource
+from lakehouse.config.environments import FeedCatalog
+from lakehouse.config.feeds import ApiSource, DatabaseSource, Feed, FilesSource
 from lakehouse.config.schedule import Schedule
 from lakehouse.plan.assets import AssetRef
 
