@@ -1,10 +1,13 @@
 """Prove the three variants build the same DAGs before timing them.
 
 A child process loads a folder and prints, per DAG, its settings and per task: operator class,
-template field values, upstream task ids, outlets and the sensor settings. The generated DAGs
-and the hand-written floor must match exactly; dag-factory must match after undoing its
-documented differences (bench/dagfactory_yaml.py): `pN_` task-id prefixes, the `dagfactory` tag,
-the YAML it appends to doc_md, and `columns` given as a Jinja string instead of an XComArg.
+template field values, upstream task ids, outlets, the sensor and concurrency settings, the
+callbacks (class and the alert notifier's settings; how many notifier objects the DAG's tasks
+share) and every keyword argument the operator was built with. The generated DAGs and the
+hand-written floor must match exactly; dag-factory must match after undoing its documented
+differences (bench/dagfactory_yaml.py): `pN_` task-id prefixes, the `dagfactory` tag,
+the YAML it appends to doc_md, `columns` given as a Jinja string instead of an XComArg, and the
+placeholder callable the has_records shim is built with.
 """
 
 from __future__ import annotations
@@ -19,8 +22,55 @@ from typing import Any
 from bench.measure import MARK, MeasurementError, child_env
 
 CHILD = r"""
-import json, sys
+import datetime, json, sys
 from airflow.dag_processing.dagbag import DagBag
+
+CALLBACKS = ("on_failure_callback", "on_retry_callback", "on_success_callback")
+CALLBACK_ATTRS = ("environment", "sns_topic_arn", "webhook_secret", "aws_conn_id", "region_name", "event")
+
+
+def callback(c):
+    # A notifier instance, a function or a functools.partial: its class, what it calls and the
+    # alert notifier's settings (a partial's keywords stand in for attributes), all as reprs.
+    target = getattr(c, "func", c)
+    name = getattr(target, "__qualname__", None)
+    keywords = getattr(c, "keywords", None) or {}
+    return {
+        "class": type(c).__module__ + "." + type(c).__qualname__,
+        "callable": None if name is None else getattr(target, "__module__", "?") + "." + name,
+        **{a: repr(getattr(c, a, keywords.get(a))) for a in CALLBACK_ATTRS},
+    }
+
+
+def callables(owner, kind):
+    # Airflow 3 stores a list; older code or other builders may leave one callable or None.
+    value = getattr(owner, kind, None)
+    return [] if value is None else list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def callbacks(owner):
+    return {kind: [callback(c) for c in callables(owner, kind)] for kind in CALLBACKS}
+
+
+SIMPLE = (str, int, float, bool, type(None), datetime.timedelta)
+
+
+def arguments(task):
+    # Every keyword the operator was built with (its own and the default_args it took), as
+    # Airflow records them for mapping: a value's repr where it is plain data, else its type.
+    # An argument one variant passes and another does not shows up here even when no attribute
+    # above reads it. A private attribute: if Airflow drops it, the check stops rather than
+    # comparing nothing.
+    if not hasattr(task, "_BaseOperator__init_kwargs"):
+        raise SystemExit("bench.check: Airflow no longer records operator arguments; update arguments()")
+
+    def value(v):
+        if isinstance(v, SIMPLE) or isinstance(v, (list, tuple)) and all(isinstance(x, SIMPLE) for x in v):
+            return repr(v)
+        return "<" + type(v).__module__ + "." + type(v).__qualname__ + ">"
+
+    return {k: value(v) for k, v in sorted(task._BaseOperator__init_kwargs.items())}
+
 
 bag = DagBag(dag_folder=sys.argv[1])
 out = {"import_errors": {str(k): str(v)[-2000:] for k, v in bag.import_errors.items()}, "dags": {}}
@@ -44,8 +94,11 @@ for dag_id, dag in bag.dags.items():
                           "wait_for_completion", "bucket", "connector_profile", "object_name",
                           "update_propagation_seconds", "window_start", "window_end", "destination_prefix",
                           "execution_id", "appflow_run_task_id", "location", "value", "prefix", "sql",
-                          "expected_records", "region_name", "aws_conn_id")
+                          "expected_records", "region_name", "aws_conn_id", "max_active_tis_per_dag",
+                          "max_failed_records")
             },
+            "callbacks": callbacks(task),
+            "arguments": arguments(task),
         }
     out["dags"][dag_id] = {
         "timetable": repr(getattr(dag.timetable, "_expression", None)),
@@ -57,12 +110,20 @@ for dag_id, dag in bag.dags.items():
         "description": dag.description,
         "doc_md": dag.doc_md,
         "task_groups": sorted(k for k in dag.task_group.get_task_group_dict() if k),
+        "callbacks": callbacks(dag),
+        # one notifier per DAG and event, shared by its tasks (not one per task)
+        "task_callback_objects": len({id(c) for t in dag.tasks for k in CALLBACKS for c in callables(t, k)}),
         "tasks": tasks,
     }
 print("BENCH-RESULT " + json.dumps(out), flush=True)
 """
 
 _PREFIX = re.compile(r"\.p\d+_")
+_TASK_ID_PREFIX = re.compile(r"^'p\d+_")
+_SHIM_PLACEHOLDER = "<builtins.type>"
+"""The YAML's `python_callable: builtins.bool`, which bench.dagfactory_shims drops."""
+_PROVIDER_CALLABLE = "<builtins.method>"
+"""What AppflowRecordsShortCircuitOperator passes PythonOperator itself: its bound method."""
 
 
 def fingerprint(python: Path, folder: Path, include_dir: Path) -> dict[str, Any]:
@@ -102,6 +163,14 @@ def normalise_dagfactory(dags: dict[str, Any]) -> dict[str, Any]:
         dag["tasks"] = {_PREFIX.sub(".", k).replace(".p1_", "."): v for k, v in dag["tasks"].items()}
         for task in dag["tasks"].values():
             task["fields"].pop("columns", None)
+            arguments = task["arguments"]
+            arguments.pop("columns", None)
+            # the task_id argument is the key the YAML gives the task: 'p1_run_flow'
+            arguments["task_id"] = _TASK_ID_PREFIX.sub("'", arguments["task_id"])
+            # has_records: the shim is built with the placeholder callable and drops it; the
+            # provider's operator then passes its own, as in the other variants
+            if arguments.get("python_callable") == _SHIM_PLACEHOLDER:
+                arguments["python_callable"] = _PROVIDER_CALLABLE
     return out
 
 
@@ -110,6 +179,7 @@ def without_columns(dags: dict[str, Any]) -> dict[str, Any]:
     for dag in out.values():
         for task in dag["tasks"].values():
             task["fields"].pop("columns", None)
+            task["arguments"].pop("columns", None)
     return out
 
 

@@ -1,7 +1,9 @@
 """The same DAGs as dag-factory 1.1.0 YAML: one file holding every DAG, like flows.yaml.
 
 dag-factory takes arbitrary operator class paths and builds objects from `__type__` mappings,
-so the YAML names the very operator classes, timetables and assets the generator uses. Two
+so the YAML names the very operator classes, timetables and assets the generator uses. The alert
+callbacks are default_args mappings `{callback: <notifier class path>, <its arguments>}`, which
+dag-factory instantiates once per DAG (a class with `.notify`), as the generator does. Three
 things it cannot express exactly:
 
 * task ids: dag-factory keys tasks by their task id across the whole DAG, so the two task
@@ -20,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from bench.spec import DagSpec, GroupSpec, jinja
+from bench.spec import NOTIFIER, DagSpec, GroupSpec, jinja
 
 LOADER = '''"""Airflow DAGs of every YAML file in this folder, built by dag-factory."""
 
@@ -83,6 +85,7 @@ def _dag(spec: DagSpec) -> dict[str, Any]:
             "owner": spec.owner,
             "retries": spec.retries,
             "retry_delay": _td(minutes=spec.retry_delay_minutes),
+            **{key: {"callback": NOTIFIER, **kwargs} for key, kwargs in spec.callbacks.items()},
         },
         "task_groups": {g.group_id: {"tooltip": g.tooltip} for g in spec.groups},
         "tasks": tasks,

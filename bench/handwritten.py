@@ -2,14 +2,16 @@
 
 One file per DAG is what someone maintaining these DAGs by hand would do (Airflow's own advice,
 and each DAG then has its own import error). Every value is a literal, as typed by a person;
-the only sharing is the usual module-level dicts of connection and warehouse arguments.
+the only sharing is the usual module-level dicts of connection and warehouse arguments. The alert
+callbacks are notifiers written into default_args, so each DAG has one per event, shared by its
+tasks, as the generated DAGs have.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bench.spec import OPERATORS, DagSpec, GroupSpec, TaskSpec
+from bench.spec import NOTIFIER, OPERATORS, DagSpec, GroupSpec, TaskSpec
 
 _AWS_KEYS = ("aws_conn_id", "region_name")
 _WAREHOUSE_KEYS = (
@@ -22,9 +24,9 @@ _WAREHOUSE_KEYS = (
 )
 
 
-def _imports() -> str:
+def _imports(notifier: bool) -> str:
     by_module: dict[str, set[str]] = {}
-    for path in OPERATORS.values():
+    for path in [*OPERATORS.values(), *([NOTIFIER] if notifier else [])]:
         module, _, name = path.rpartition(".")
         by_module.setdefault(module, set()).add(name)
     lines = [f"from {m} import {', '.join(sorted(names))}" for m, names in sorted(by_module.items())]
@@ -73,7 +75,7 @@ def _shared(spec: DagSpec) -> dict[str, dict[str, Any]]:
     }
 
 
-def _header(title: str, shared: dict[str, dict[str, Any]]) -> str:
+def _header(title: str, shared: dict[str, dict[str, Any]], notifier: bool) -> str:
     constants = "".join(f"{name} = {values!r}\n" for name, values in shared.items())
     return f'''"""{title}"""
 
@@ -81,9 +83,19 @@ import datetime as dt
 
 from airflow.sdk import DAG, Asset, CronDataIntervalTimetable, TaskGroup, chain
 
-{_imports()}
+{_imports(notifier)}
 
 {constants}'''
+
+
+def _callbacks(spec: DagSpec) -> str:
+    """default_args entries: one notifier per DAG and event, its arguments as literals."""
+    cls = NOTIFIER.rpartition(".")[2]
+    out = []
+    for key, kwargs in spec.callbacks.items():
+        args = "".join(f"            {k}={v!r},\n" for k, v in kwargs.items())
+        out.append(f'        "{key}": {cls}(\n{args}        ),\n')
+    return "".join(out)
 
 
 def _body(spec: DagSpec, shared: dict[str, dict[str, Any]]) -> str:
@@ -105,7 +117,7 @@ with DAG(
         "retry_delay": dt.timedelta(minutes={spec.retry_delay_minutes}),
         "retry_exponential_backoff": True,
         "max_retry_delay": dt.timedelta(hours=1),
-    }},
+{_callbacks(spec)}    }},
 ):
 {groups}"""
 
@@ -113,7 +125,8 @@ with DAG(
 def render(spec: DagSpec) -> str:
     """One DAG per file: the floor."""
     shared = _shared(spec)
-    return _header(f"{spec.dag_id}: Salesforce -> lake, written by hand.", shared) + _body(spec, shared)
+    title = f"{spec.dag_id}: Salesforce -> lake, written by hand."
+    return _header(title, shared, bool(spec.callbacks)) + _body(spec, shared)
 
 
 def render_one_file(specs: list[DagSpec]) -> str:
@@ -122,4 +135,5 @@ def render_one_file(specs: list[DagSpec]) -> str:
     if any(_shared(s) != shared for s in specs):
         raise ValueError("the DAGs do not share their connection arguments")
     title = f"{len(specs)} DAGs: Salesforce -> lake, written out in one file."
-    return _header(title, shared) + "".join(_body(s, shared) for s in specs)
+    notifier = any(s.callbacks for s in specs)
+    return _header(title, shared, notifier) + "".join(_body(s, shared) for s in specs)

@@ -1,10 +1,13 @@
-"""The arguments of every task of the generated ingest DAGs, as plain data.
+"""The arguments of the generated ingest DAGs and of every task in them, as plain data.
 
 The hand-written floor and the dag-factory YAML are both rendered from these specs, so all three
-variants build the same operators with the same arguments. The values are worked out here the
-way `lakehouse.airflow.build` works them out (from the project's own plans and SQL templates);
-`bench.check` then compares the loaded DAGs against the generated ones, so a drift between this
-file and build.py fails the benchmark instead of skewing it.
+variants build the same operators with the same arguments, including the default_args' alert
+callbacks (`lakehouse.airflow.dag_args.alert_callbacks`: one LakehouseAlertNotifier per DAG and
+event) and the task-level limits (`max_active_tis_per_dag` on run_flow and register_table,
+`max_failed_records=0` on wait_for_flow). The values are worked out here the way
+`lakehouse.airflow.build` works them out (from the project's own plans and SQL templates), without
+importing Airflow; `bench.check` then compares the loaded DAGs against the generated ones, so a
+drift between this file and build.py fails the benchmark instead of skewing it.
 """
 
 from __future__ import annotations
@@ -47,6 +50,16 @@ else:
     POKE_INTERVAL = 30
     POLL_INTERVAL = 5
 FLOW_TIMEOUT = 7200.0
+ONE_AT_A_TIME = 1
+"""lakehouse.airflow.dag_args.ONE_AT_A_TIME: max_active_tis_per_dag of run_flow and register_table."""
+NOTIFIER = "lakehouse.airflow.alerting.LakehouseAlertNotifier"
+"""The class of every alert callback; DagSpec.callbacks holds its keyword arguments."""
+CALLBACK_EVENTS = {
+    "on_failure_callback": "failure",
+    "on_retry_callback": "retry",
+    "on_success_callback": "recovery",
+}
+"""default_args callback key -> the notifier's `event`, as in dag_args.alert_callbacks."""
 
 
 def jinja(expression: str) -> str:
@@ -83,6 +96,9 @@ class DagSpec:
     owner: str
     retries: int
     retry_delay_minutes: int
+    callbacks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """default_args callback key -> keyword arguments of its NOTIFIER (one instance per DAG and
+    key, shared by the tasks), e.g. {"on_failure_callback": {"environment": "dev", ...}}."""
     groups: list[GroupSpec] = field(default_factory=list)
 
 
@@ -108,8 +124,32 @@ def _dag(plan: DagPlan, sql_dir: Path) -> DagSpec:
         owner=flow.owner,
         retries=flow.retries,
         retry_delay_minutes=flow.retry_delay_minutes,
+        callbacks=_callbacks(plan),
         groups=[GroupSpec(p.group_id, p.profile, _tasks(plan, p, sql_dir)) for p in plan.profiles],
     )
+
+
+def _callbacks(plan: DagPlan) -> dict[str, dict[str, Any]]:
+    """As dag_args.alert_callbacks: failure always, retry with `alert_on_retry`, recovery with
+    `recovery_alerts`."""
+    flow, env = plan.flow, plan.environment
+    wanted = {
+        "on_failure_callback": True,
+        "on_retry_callback": flow.alert_on_retry,
+        "on_success_callback": flow.recovery_alerts,
+    }
+    return {
+        key: {
+            "environment": plan.env,
+            "sns_topic_arn": env.alerts.sns_topic_arn,
+            "webhook_secret": env.alerts.webhook_secret,
+            "aws_conn_id": env.aws_conn_id,
+            "region_name": env.region,
+            "event": CALLBACK_EVENTS[key],
+        }
+        for key, on in wanted.items()
+        if on
+    }
 
 
 def _tasks(plan: DagPlan, profile: ProfilePlan, sql_dir: Path) -> list[TaskSpec]:
@@ -149,6 +189,7 @@ def _tasks(plan: DagPlan, profile: ProfilePlan, sql_dir: Path) -> list[TaskSpec]
         "prepare_partition": {"bucket": profile.bucket, "prefix": partition_prefix + "/"},
         "run_flow": {
             "flow_name": profile.appflow_flow,
+            "max_active_tis_per_dag": ONE_AT_A_TIME,
             "timestamp_field": flow.timestamp_field if flow.incremental_load else None,
             "window_start": jinja("data_interval_start.isoformat()"),
             "window_end": jinja("data_interval_end.isoformat()"),
@@ -158,6 +199,7 @@ def _tasks(plan: DagPlan, profile: ProfilePlan, sql_dir: Path) -> list[TaskSpec]
         "wait_for_flow": {
             "flow_name": profile.appflow_flow,
             "execution_id": jinja(f"ti.xcom_pull(task_ids='{group}.run_flow', key='execution_id')"),
+            "max_failed_records": 0,
             "poke_interval": POKE_INTERVAL,
             "timeout": FLOW_TIMEOUT,
             "retries": 0,
@@ -165,6 +207,7 @@ def _tasks(plan: DagPlan, profile: ProfilePlan, sql_dir: Path) -> list[TaskSpec]
         "has_records": {"flow_name": profile.appflow_flow, "appflow_run_task_id": f"{group}.run_flow"},
         "discover_schema": {"connector_profile": profile.profile, "object_name": flow.sf_object},
         "register_table": {
+            "max_active_tis_per_dag": ONE_AT_A_TIME,
             "database": profile.glue_database,
             "table": profile.table,
             "location": profile.location,
