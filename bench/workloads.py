@@ -58,6 +58,14 @@ def object_name(i: int) -> str:
     return f"Obj{i:04d}__c"
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    """Writes a list shared by several flows out in each, as a person would, instead of PyYAML's
+    `&id001` anchor and `*id001` aliases."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
 def flows_yaml(n: int) -> str:
     sample = yaml.safe_load((REPO / "include/config/flows.yaml").read_text(encoding="utf-8"))
     defaults = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in sample["defaults"].items()}
@@ -66,7 +74,8 @@ def flows_yaml(n: int) -> str:
         name = object_name(i)
         flows.append({"name": name, "description": f"Custom object {name}", **_VARIANTS[i % len(_VARIANTS)]})
     header = f"# {n} generated ingest flows for bench.parse; defaults copied from include/config/flows.yaml\n"
-    body = yaml.safe_dump({"defaults": defaults, "flows": flows}, sort_keys=False, width=200)
+    document = {"defaults": defaults, "flows": flows}
+    body = yaml.dump(document, Dumper=_NoAliasDumper, sort_keys=False, width=200)
     return header + body
 
 

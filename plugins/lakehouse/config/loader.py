@@ -16,10 +16,12 @@ from pydantic import ValidationError
 
 from lakehouse.config.environments import ENV_NAME, Environment, rendered_name_problems
 from lakehouse.config.errors import ConfigError, Problem
+from lakehouse.config.flow_subset import cut_flows
 from lakehouse.config.flows import Flow, FlowSettings
 from lakehouse.config.names import snake_case
 from lakehouse.config.reporting import Reporter, entry_label, read_document
 from lakehouse.config.rules import environment_rules, flow_rules, uniqueness_rules
+from lakehouse.config.yaml_source import YamlDocument, parse_yaml
 
 if TYPE_CHECKING:
     from lakehouse.config.feeds import Feed
@@ -110,7 +112,7 @@ def _load_environments(file: Path, problems: list[Problem]) -> dict[str, Environ
 def _load_flows(
     file: Path, environments: Mapping[str, Environment], problems: list[Problem], only_table: str | None
 ) -> list[Flow]:
-    doc = read_document(file, problems)
+    doc = (only_table is not None and _cut_document(file, only_table)) or read_document(file, problems)
     if doc is None:
         return []
     report = Reporter(doc, problems)
@@ -138,6 +140,28 @@ def _load_flows(
             message,
         )
     return [flow for index, flow in candidates if index not in rejected]
+
+
+def _cut_document(file: Path, only_table: str) -> YamlDocument | None:
+    """Just the lines of the flow named `only_table` and the defaults (flow_subset), when they
+    can be cut out soundly and do hold that flow; otherwise None and the whole file is read,
+    which also reports whatever made the cut fail."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    cut = cut_flows(text, only_table)
+    if cut is None:
+        return None
+    try:
+        doc = parse_yaml(cut, file)
+    except ConfigError:
+        return None
+    flows = doc.data.get("flows") if isinstance(doc.data, dict) else None
+    if not isinstance(flows, list):
+        return None
+    found = any(snake_case(entry_label(raw, index)) == only_table for index, raw in enumerate(flows))
+    return doc if found else None
 
 
 def _defaults(raw: Any, report: Reporter) -> dict[str, Any]:
