@@ -4,7 +4,7 @@
     python -m bench.backfill --tables 2 --days 30  # a quicker run
 
 Three variants, side by side, against the in-process sandbox (moto's Glue):
-(a) `lakehouse.aws.catalog.add_partitions` with all the partitions of a table at once,
+(a) `lakehouse.aws.catalog.register_partitions` with all the partitions of a table at once,
 (b) the same call again on the same tables, which must register nothing and not fail,
 (c) the baseline: one `glue.create_partition` per partition.
 Every botocore call is counted by operation; after each variant the catalog is read back and
@@ -52,7 +52,7 @@ COLUMNS = {
 }
 DATABASES = {"ours": "bench_backfill_ours", "baseline": "bench_backfill_baseline"}
 VARIANTS = {
-    "ours": "(a) ours: catalog.add_partitions, all days at once",
+    "ours": "(a) ours: catalog.register_partitions, all days at once",
     "ours_rerun": "(b) ours again on the same tables (idempotence)",
     "baseline": "(c) baseline: 1 CreatePartition per partition",
 }
@@ -144,10 +144,10 @@ def run_ours(session: boto3.Session, endpoint_url: str, database: str, expected:
     """Our path; each table must report all its days as new on the first run and none on the rerun."""
     added = 0
     for table, partitions in expected.items():
-        count = catalog.add_partitions(session, database=database, table=table, partitions=partitions)
+        count = catalog.register_partitions(session, database=database, table=table, partitions=partitions)
         want = len(partitions) if new else 0
         if count != want:
-            raise SystemExit(f"add_partitions({database}.{table}) registered {count}, expected {want}")
+            raise SystemExit(f"register_partitions({database}.{table}) registered {count}, expected {want}")
         added += count
     return added
 

@@ -24,16 +24,16 @@ from lakehouse.sql import render_sql
 
 AMAZON = "airflow.providers.amazon.aws"
 OPERATORS = {
-    "prepare_partition": f"{AMAZON}.operators.s3.S3DeleteObjectsOperator",
     "run_flow": "lakehouse.airflow.operators.appflow.AppflowStartRunOperator",
     "wait_for_flow": "lakehouse.airflow.sensors.appflow.AppflowRunSensor",
     "has_records": f"{AMAZON}.operators.appflow.AppflowRecordsShortCircuitOperator",
     "discover_schema": "lakehouse.airflow.operators.catalog.SalesforceSchemaOperator",
     "register_table": "lakehouse.airflow.operators.catalog.GlueTableOperator",
+    "check_data": "lakehouse.airflow.operators.checks.PartitionCheckOperator",
     "register_partition": "lakehouse.airflow.operators.catalog.GluePartitionOperator",
     "ensure_external_schema": f"{AMAZON}.operators.redshift_data.RedshiftDataOperator",
     "build_views": f"{AMAZON}.operators.redshift_data.RedshiftDataOperator",
-    "check_data": "lakehouse.airflow.operators.checks.PartitionCheckOperator",
+    "prune_partition": "lakehouse.airflow.operators.prune.PartitionPruneOperator",
 }
 """Task id -> operator class, in chain order (the same ten tasks per connector profile)."""
 
@@ -75,7 +75,7 @@ class TaskSpec:
     columns_from: str | None = None
     """register_table only: `columns` is the XCom output of this task id (same group)."""
     asset: tuple[str, str] | None = None
-    """check_data only: outlets=[Asset(name, uri)]."""
+    """prune_partition only (the last step): outlets=[Asset(name, uri)]."""
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,8 @@ def _tasks(plan: DagPlan, profile: ProfilePlan, sql_dir: Path) -> list[TaskSpec]
     group = profile.group_id
     value = jinja(f"data_interval_start.strftime('{plan.partition_format}')")
     partition_prefix = f"{profile.prefix}/{flow.bookmark_col}={value}"
-    partition_location = f"s3://{profile.bucket}/{partition_prefix}/"
+    execution_id = jinja(f"ti.xcom_pull(task_ids='{group}.run_flow', key='execution_id')")
+    load_location = f"s3://{profile.bucket}/{partition_prefix}/{profile.appflow_flow}/{execution_id}/"
     redshift = env.redshift
     warehouse = {
         "database": redshift.database,
@@ -186,7 +187,6 @@ def _tasks(plan: DagPlan, profile: ProfilePlan, sql_dir: Path) -> list[TaskSpec]
         bookmark_col=flow.bookmark_col,
     )
     kwargs: dict[str, dict[str, Any]] = {
-        "prepare_partition": {"bucket": profile.bucket, "prefix": partition_prefix + "/"},
         "run_flow": {
             "flow_name": profile.appflow_flow,
             "max_active_tis_per_dag": ONE_AT_A_TIME,
@@ -198,7 +198,7 @@ def _tasks(plan: DagPlan, profile: ProfilePlan, sql_dir: Path) -> list[TaskSpec]
         },
         "wait_for_flow": {
             "flow_name": profile.appflow_flow,
-            "execution_id": jinja(f"ti.xcom_pull(task_ids='{group}.run_flow', key='execution_id')"),
+            "execution_id": execution_id,
             "max_failed_records": 0,
             "poke_interval": POKE_INTERVAL,
             "timeout": FLOW_TIMEOUT,
@@ -217,14 +217,21 @@ def _tasks(plan: DagPlan, profile: ProfilePlan, sql_dir: Path) -> list[TaskSpec]
         "register_partition": {
             "database": profile.glue_database,
             "table": profile.table,
-            "location": partition_location,
+            "location": load_location,
             "value": value,
         },
         "ensure_external_schema": {"sql": external_sql, **warehouse},
         "build_views": {"sql": views_sql, **warehouse},
         "check_data": {
-            "location": partition_location,
+            "location": load_location,
             "expected_records": jinja(f"ti.xcom_pull(task_ids='{group}.wait_for_flow')['records_processed']"),
+        },
+        "prune_partition": {
+            "database": profile.glue_database,
+            "table": profile.table,
+            "value": value,
+            "bucket": profile.bucket,
+            "prefix": partition_prefix + "/",
         },
     }
     tasks = []
@@ -237,7 +244,7 @@ def _tasks(plan: DagPlan, profile: ProfilePlan, sql_dir: Path) -> list[TaskSpec]
                 columns_from="discover_schema" if task_id == "register_table" else None,
                 asset=(
                     (f"{profile.glue_database}.{profile.table}", profile.location.rstrip("/"))
-                    if task_id == "check_data"
+                    if task_id == "prune_partition"
                     else None
                 ),
             )

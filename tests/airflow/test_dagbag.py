@@ -18,16 +18,16 @@ from tests.conftest import REPO
 pytestmark = pytest.mark.airflow
 
 INGEST_STEPS = [
-    "prepare_partition",
     "run_flow",
     "wait_for_flow",
     "has_records",
     "discover_schema",
     "register_table",
+    "check_data",
     "register_partition",
     "ensure_external_schema",
     "build_views",
-    "check_data",
+    "prune_partition",
 ]
 UPSERT_STEPS = ["validate_results", "run_flow", "wait_for_flow", "report_records"]
 FEED_STEPS = [
@@ -102,14 +102,21 @@ def test_ingest_dag_structure(dev: DagBag) -> None:
     chain_of(dag, P1, INGEST_STEPS)
     chain_of(dag, P2, INGEST_STEPS)
     tasks = {t.task_id: t for t in dag.tasks}
-    assert type(tasks[f"{P1}.prepare_partition"]).__name__ == "S3DeleteObjectsOperator"
+    assert type(tasks[f"{P1}.prune_partition"]).__name__ == "PartitionPruneOperator"
     assert type(tasks[f"{P1}.has_records"]).__name__ == "AppflowRecordsShortCircuitOperator"
     assert type(tasks[f"{P1}.ensure_external_schema"]).__name__ == "RedshiftDataOperator"
     assert tasks[f"{P1}.wait_for_flow"].mode == "reschedule"
     assert tasks[f"{P1}.run_flow"].flow_name == f"dev-{P1}-account"
     assert tasks[f"{P1}.run_flow"].timestamp_field == "LastModifiedDate"
-    outlets = tasks[f"{P1}.check_data"].outlets
+    outlets = tasks[f"{P1}.prune_partition"].outlets
     assert [a.name for a in outlets] == [f"{P1}_dev.account"]
+    # the run's own folder is checked and registered, never the whole partition path
+    load = f"s3://gtm-lakehouse-dev-raw/appflow/{P1}/account/appflow_date_str={{{{ data_interval_start"
+    for step in ("check_data", "register_partition"):
+        assert tasks[f"{P1}.{step}"].location.startswith(load)
+        assert tasks[f"{P1}.{step}"].location.endswith(
+            f"/dev-{P1}-account/{{{{ ti.xcom_pull(task_ids='{P1}.run_flow', key='execution_id') }}}}/"
+        )
 
 
 def test_dag_settings(dev: DagBag) -> None:

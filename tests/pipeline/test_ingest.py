@@ -46,9 +46,12 @@ def test_a_run_lands_exactly_its_window_registers_it_and_spectrum_reads_it(
     assert columns["id"] == "string"
     assert columns["lastmodifieddate"] == "timestamp"
     assert [k["Name"] for k in table["PartitionKeys"]] == ["appflow_date_str"]
-    assert (
-        partitions(glue, DB1, "account")["20250114"]
-        == f"s3://{RAW}/{ACCOUNT_PREFIX}/appflow_date_str=20250114/"
+    # the partition points at this run's own folder, AppFlow's <flow>/<execution id>/
+    flow = f"dev-{G1}-account"
+    newest = aws("appflow").describe_flow_execution_records(flowName=flow)["flowExecutions"][0]
+    execution = newest["executionId"]
+    assert partitions(glue, DB1, "account")["20250114"] == (
+        f"s3://{RAW}/{ACCOUNT_PREFIX}/appflow_date_str=20250114/{flow}/{execution}/"
     )
 
     redshift = aws("redshift-data")

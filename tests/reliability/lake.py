@@ -78,9 +78,19 @@ class Interval:
     def rows(self, s3: Any) -> list[dict[str, Any]]:
         return partition_rows(s3, RAW, self.prefix)
 
+    @property
+    def flow_folder(self) -> str:
+        """Where AppFlow writes this interval's loads, one folder per execution."""
+        return f"{self.prefix}dev-{self.group}-{self.table}/"
+
     def registered(self, glue: Any) -> list[str]:
         """The locations registered for this interval's partition value (one, or none)."""
         return [loc for value, loc in partitions(glue, self.database, self.table) if value == self.value]
+
+    def readable_rows(self, aws: Callable[[str], Any]) -> list[dict[str, Any]]:
+        """The rows a reader gets: those of the load the catalog points at."""
+        (location,) = self.registered(aws("glue"))
+        return partition_rows(aws("s3"), RAW, location.removeprefix(f"s3://{RAW}/"))
 
     def spectrum_counts(self, redshift: Any) -> tuple[int, int]:
         """(rows, distinct ids) of the partition read through Spectrum, i.e. the Glue catalog."""
@@ -94,8 +104,9 @@ class Interval:
     def assert_landed_exactly(
         self, aws: Callable[[str], Any], org: Callable[[str], Any]
     ) -> list[dict[str, Any]]:
-        """The interval holds every record of the org's window once: one file, one partition, Spectrum
-        reading the same count. Returns the rows."""
+        """The interval holds every record of the org's window once: one file, in the one load folder
+        the partition points at (earlier loads pruned), Spectrum reading the same count. Returns the
+        rows."""
         expected = self.expected(org)
         assert expected, f"{self} has no records in the org: the case would prove nothing"
         rows = self.rows(aws("s3"))
@@ -104,8 +115,10 @@ class Interval:
         assert sorted(ids) == sorted(expected), (
             f"{self.prefix}: missing {sorted(set(expected) - set(ids))}, extra {sorted(set(ids) - set(expected))}"
         )
-        assert len(self.files(aws("s3"))) == 1, self.files(aws("s3"))
-        assert self.registered(aws("glue")) == [f"s3://{RAW}/{self.prefix}"]
+        (file,) = self.files(aws("s3"))
+        (location,) = self.registered(aws("glue"))
+        assert location.startswith(f"s3://{RAW}/{self.flow_folder}"), location
+        assert f"s3://{RAW}/{file}".startswith(location), (file, location)
         assert self.spectrum_counts(aws("redshift-data")) == (len(expected), len(expected))
         return rows
 

@@ -2,6 +2,7 @@
 
 For each: the run fails at `wait_for_flow` before anything is registered, one failure alert goes
 to SNS and to the webhook, and a rerun once the fault is gone lands exactly the interval's records.
+When the interval had landed before, the failed rerun leaves that load registered and readable.
 """
 
 from __future__ import annotations
@@ -117,4 +118,35 @@ def test_a_hung_execution_times_out_is_cancelled_alerts_once_and_a_rerun_lands(
     rerun = run_day(dags[OPPORTUNITY], day)
     assert rerun.state == "success", task_states(rerun)
     target.assert_landed_exactly(aws, org)
+    inbox.assert_none()
+
+
+def test_a_failed_rerun_leaves_the_landed_load_registered_and_readable(
+    dags: Any, sandbox: Any, aws: Callable[[str], Any], org: Callable[[str], Any], inbox: Inbox
+) -> None:
+    """A rerun of a landed interval whose AppFlow run drops records: AppFlow has written a partial
+    file into the interval's path, but readers keep the previous load whole, through the catalog and
+    Spectrum, until a good rerun replaces it; that rerun then removes both older folders."""
+    dag, day = dags[OPPORTUNITY], dt.date(2025, 1, 20)
+    target = opportunities(dag, day)
+    assert run_day(dag, day).state == "success"
+    landed = target.assert_landed_exactly(aws, org)
+    (location,) = target.registered(aws("glue"))
+    inbox.reset()
+
+    sandbox.service("appflow").inject(OPPORTUNITY_FLOW, "partial")
+    run = run_day(dag, day)
+    assert run.state == "failed"
+    assert failed_tasks(run) == [WAIT]
+    assert len(target.files(aws("s3"))) == 2, "the partial file sits beside the landed one"
+    assert target.registered(aws("glue")) == [location], "the partition still points at the landed load"
+    assert sorted(map(str, target.readable_rows(aws))) == sorted(map(str, landed))
+    assert target.spectrum_counts(aws("redshift-data")) == (len(landed), len(landed))
+    inbox.assert_exactly(("failure", OPPORTUNITY, WAIT, run))
+
+    inbox.reset()
+    rerun = run_day(dag, day)
+    assert rerun.state == "success", task_states(rerun)
+    target.assert_landed_exactly(aws, org)  # one file: the landed and the partial load are pruned
+    assert target.registered(aws("glue")) != [location]
     inbox.assert_none()

@@ -1,8 +1,8 @@
 """Reruns and backfills of intervals that already succeeded: the lake ends the same, and no alert.
 
-A rerun replaces the interval's partition (prepare_partition empties it, AppFlow writes it again,
-the Glue partition is registered once), so clearing a good run or running a backfill twice can
-neither lose nor duplicate a record. Nothing failed, so nothing may alert: not even a "recovered",
+A rerun replaces the interval's load (AppFlow writes a new folder, the Glue partition is moved to
+it once checked, the older folder is pruned), so clearing a good run or running a backfill twice
+can neither lose nor duplicate a record. Nothing failed, so nothing may alert: not even a "recovered",
 which a cleared task used to send (docs/alerts.md).
 """
 

@@ -48,8 +48,8 @@ def test_a_spectrum_sql_error_alerts_once_keeps_the_loaded_data_and_a_fixed_reru
     assert run.state == "failed"
     assert failed_tasks(run) == [BUILD_VIEWS]
     states = task_states(run)
-    assert states[f"{G1}.register_partition"] == "success"
-    assert states[f"{G1}.check_data"] == "upstream_failed"
+    assert states[f"{G1}.check_data"] == states[f"{G1}.register_partition"] == "success"
+    assert states[f"{G1}.prune_partition"] == "upstream_failed"
     (alert,) = inbox.assert_exactly(("failure", OPPORTUNITY, BUILD_VIEWS, run))
     assert 'syntax error at or near "SELEC"' in alert["error"], alert["error"]
     target.assert_landed_exactly(aws, org)  # S3 and the Glue partition intact, Spectrum reads them

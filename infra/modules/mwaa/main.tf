@@ -464,6 +464,7 @@ data "aws_iam_policy_document" "execution" {
       "glue:CreatePartition",
       "glue:BatchCreatePartition",
       "glue:UpdatePartition",
+      "glue:BatchUpdatePartition", # register_partition moves a rerun's partition to its new load
     ]
     resources = concat(
       ["${local.glue_arn}:catalog"],
@@ -496,10 +497,11 @@ data "aws_iam_policy_document" "execution" {
     resources = [var.lake_bucket_arns["raw"], var.lake_bucket_arns["curated"], var.lake_bucket_arns["results"]]
   }
 
-  # prepare_partition replaces a run's partition: read, write and delete in the raw zone.
+  # AppFlow writes the raw zone (its own bucket policy); check_data reads a load, prune_partition
+  # deletes the loads a newer one replaced. Nothing here writes it.
   statement {
-    sid       = "ReadWriteRawZone"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    sid       = "ReadAndPruneRawZone"
+    actions   = ["s3:GetObject", "s3:DeleteObject"]
     resources = ["${var.lake_bucket_arns["raw"]}/*"]
   }
 

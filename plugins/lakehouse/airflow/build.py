@@ -7,7 +7,6 @@ from typing import Any
 
 from airflow.providers.amazon.aws.operators.appflow import AppflowRecordsShortCircuitOperator
 from airflow.providers.amazon.aws.operators.redshift_data import RedshiftDataOperator
-from airflow.providers.amazon.aws.operators.s3 import S3DeleteObjectsOperator
 from airflow.sdk import (
     DAG,
     Asset,
@@ -35,6 +34,7 @@ from lakehouse.airflow.operators.catalog import (
     SalesforceSchemaOperator,
 )
 from lakehouse.airflow.operators.checks import PartitionCheckOperator
+from lakehouse.airflow.operators.prune import PartitionPruneOperator
 from lakehouse.airflow.operators.upsert import ResultsValidationOperator, UpsertReportOperator
 from lakehouse.airflow.sensors.appflow import AppflowRunSensor
 from lakehouse.airflow.tuning import Tuning
@@ -78,11 +78,16 @@ def build_dag(plan: DagPlan, sql_dir: Path, tuning: Tuning | None = None) -> DAG
 
 
 def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) -> None:
+    """AppFlow writes each run into a folder of its own under the interval's path; that folder is
+    checked, then the partition is pointed at it, then what earlier runs left is pruned. So
+    readers switch from one load to the next at once, and a failed rerun changes nothing."""
     flow, env, aws = plan.flow, plan.environment, aws_args(plan.environment)
     group = profile.group_id
     value = jinja(f"data_interval_start.strftime('{plan.partition_format}')")
     partition_prefix = f"{profile.prefix}/{flow.bookmark_col}={value}"
-    partition_location = f"s3://{profile.bucket}/{partition_prefix}/"
+    execution_id = jinja(f"ti.xcom_pull(task_ids='{group}.run_flow', key='execution_id')")
+    # AppFlow's S3 layout: <bucketPrefix>/<flow name>/<execution id>/part-*.parquet
+    load_location = f"s3://{profile.bucket}/{partition_prefix}/{profile.appflow_flow}/{execution_id}/"
     warehouse = {**warehouse_args(env, tuning), "wait_for_completion": True}
     view_values = {
         "views_schema": env.views_schema_for(profile.profile),
@@ -94,10 +99,23 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) 
     schema = SalesforceSchemaOperator(
         task_id="discover_schema", connector_profile=profile.profile, object_name=flow.sf_object, **aws
     )
-    chain(
-        S3DeleteObjectsOperator(
-            task_id="prepare_partition", bucket=profile.bucket, prefix=partition_prefix + "/", **aws
+    catalog = catalog_steps(
+        CatalogTarget(
+            glue_database=profile.glue_database,
+            table=profile.table,
+            location=profile.location,
+            partition_column=flow.bookmark_col,
+            external_schema=profile.external_schema,
+            description=f"AppFlow ingestion table for {flow.sf_object} ({profile.profile})",
         ),
+        columns=schema.output,
+        partition_location=load_location,
+        partition_value=value,
+        environment=env,
+        sql_dir=sql_dir,
+        tuning=tuning,
+    )
+    chain(
         AppflowStartRunOperator(
             task_id="run_flow",
             flow_name=profile.appflow_flow,
@@ -117,32 +135,28 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) 
             **aws,
         ),
         schema,
-        *catalog_steps(
-            CatalogTarget(
-                glue_database=profile.glue_database,
-                table=profile.table,
-                location=profile.location,
-                partition_column=flow.bookmark_col,
-                external_schema=profile.external_schema,
-                description=f"AppFlow ingestion table for {flow.sf_object} ({profile.profile})",
-            ),
-            columns=schema.output,
-            partition_location=partition_location,
-            partition_value=value,
-            environment=env,
-            sql_dir=sql_dir,
-            tuning=tuning,
+        catalog.register_table,
+        PartitionCheckOperator(
+            task_id="check_data",
+            location=load_location,
+            expected_records=jinja(f"ti.xcom_pull(task_ids='{wait.task_id}')['records_processed']"),
+            **aws,
         ),
+        catalog.register_partition,
+        catalog.ensure_external_schema,
         RedshiftDataOperator(
             task_id="build_views",
             sql=render_sql(sql_dir, "current_state_view", **view_values),
             **warehouse,
             **aws,
         ),
-        PartitionCheckOperator(
-            task_id="check_data",
-            location=partition_location,
-            expected_records=jinja(f"ti.xcom_pull(task_ids='{wait.task_id}')['records_processed']"),
+        PartitionPruneOperator(
+            task_id="prune_partition",
+            database=profile.glue_database,
+            table=profile.table,
+            value=value,
+            bucket=profile.bucket,
+            prefix=partition_prefix + "/",
             outlets=[asset(table_asset(profile))],
             **aws,
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from airflow.providers.amazon.aws.operators.redshift_data import RedshiftDataOperator
 from airflow.sdk import BaseOperator
@@ -29,6 +29,14 @@ class CatalogTarget:
     description: str
 
 
+class CatalogSteps(NamedTuple):
+    """The three steps; a caller chains them in this order (`*steps`) or puts its own between."""
+
+    register_table: BaseOperator
+    register_partition: BaseOperator
+    ensure_external_schema: BaseOperator
+
+
 def catalog_steps(
     target: CatalogTarget,
     *,
@@ -38,14 +46,14 @@ def catalog_steps(
     environment: Environment,
     sql_dir: Path,
     tuning: Tuning,
-) -> list[BaseOperator]:
-    """register_table >> register_partition >> ensure_external_schema, for the caller to chain.
+) -> CatalogSteps:
+    """register_table, register_partition and ensure_external_schema, for the caller to chain.
 
     `columns` is the upstream schema task's output; the partition's location and value are
     templates rendered per run from its data interval.
     """
     aws = aws_args(environment)
-    return [
+    return CatalogSteps(
         GlueTableOperator(
             task_id="register_table",
             max_active_tis_per_dag=ONE_AT_A_TIME,
@@ -79,4 +87,4 @@ def catalog_steps(
             **warehouse_args(environment, tuning),
             **aws,
         ),
-    ]
+    )

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import awswrangler as wr
 import boto3
 
 _BATCH_GET_LIMIT = 1000
+_BATCH_UPDATE_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -59,13 +61,17 @@ def ensure_table(
     return TableChange(created=False, added_columns=added, kept_types=kept)
 
 
-def add_partitions(
+def register_partitions(
     session: boto3.Session, *, database: str, table: str, partitions: Mapping[str, str]
 ) -> int:
-    """Register partitions {location: value} that are not registered yet, in batches of 100.
+    """Point partitions {location: value} at their locations: add the missing ones, move the
+    registered ones whose location differs (a rerun's new load), leave the rest. Returns how
+    many were added or moved.
 
-    Existence is asked for the wanted values only (BatchGetPartition, up to 1,000 a call), so a
-    daily run costs the same after three years as on its first day.
+    A move is one UpdatePartition per batch, so readers switch from the old load to the new one
+    at once, never seeing both or neither. Existence is asked for the wanted values only
+    (BatchGetPartition, up to 1,000 a call), so a daily run costs the same after three years as
+    on its first day.
     """
     registered = _registered(session, database, table, sorted(set(partitions.values())))
     missing = {location: [value] for location, value in partitions.items() if value not in registered}
@@ -73,17 +79,51 @@ def add_partitions(
         wr.catalog.add_parquet_partitions(
             database=database, table=table, partitions_values=missing, boto3_session=session
         )
-    return len(missing)
+    moved = [
+        _moved(registered[value], location)
+        for location, value in partitions.items()
+        if value in registered and _location(registered[value]) != location
+    ]
+    glue = _glue(session)
+    for start in range(0, len(moved), _BATCH_UPDATE_LIMIT):
+        entries = moved[start : start + _BATCH_UPDATE_LIMIT]
+        response = glue.batch_update_partition(DatabaseName=database, TableName=table, Entries=entries)
+        if response.get("Errors"):
+            raise RuntimeError(f"{database}.{table}: Glue did not move partitions: {response['Errors']}")
+    return len(missing) + len(moved)
 
 
-def _registered(session: boto3.Session, database: str, table: str, values: list[str]) -> set[str]:
-    glue = session.client("glue", endpoint_url=wr.config.glue_endpoint_url)
-    found: set[str] = set()
+def partition_location(session: boto3.Session, *, database: str, table: str, value: str) -> str | None:
+    """Where the catalog reads the partition `value` from now, or None if it is not registered."""
+    partition = _registered(session, database, table, [value]).get(value)
+    return None if partition is None else _location(partition)
+
+
+def _registered(session: boto3.Session, database: str, table: str, values: list[str]) -> dict[str, Any]:
+    glue = _glue(session)
+    found: dict[str, Any] = {}
     for start in range(0, len(values), _BATCH_GET_LIMIT):
         chunk = values[start : start + _BATCH_GET_LIMIT]
         response = glue.batch_get_partition(
             DatabaseName=database, TableName=table, PartitionsToGet=[{"Values": [v]} for v in chunk]
         )
-        found |= {partition["Values"][0] for partition in response.get("Partitions", [])}
+        found |= {partition["Values"][0]: partition for partition in response.get("Partitions", [])}
         # Unprocessed keys count as missing: adding an existing partition is ignored by awswrangler.
     return found
+
+
+def _moved(partition: Any, location: str) -> dict[str, Any]:
+    """An UpdatePartition entry: the partition as registered, only its location changed."""
+    values = partition["Values"]
+    update = {"Values": values, "StorageDescriptor": {**partition["StorageDescriptor"], "Location": location}}
+    if "Parameters" in partition:
+        update["Parameters"] = partition["Parameters"]
+    return {"PartitionValueList": values, "PartitionInput": update}
+
+
+def _location(partition: Any) -> str:
+    return str(partition.get("StorageDescriptor", {}).get("Location", ""))
+
+
+def _glue(session: boto3.Session) -> Any:
+    return session.client("glue", endpoint_url=wr.config.glue_endpoint_url)

@@ -103,7 +103,8 @@ class DagPlan:
             f"Schedule: `{self.schedule.expression}` = {self.schedule.describe}. "
             "One run at a time: the flow is rewritten per run.\n\n"
             f"Steps:\n{steps}\n\n"
-            "Rerun an interval by clearing its run: the partition is emptied and rewritten, never appended."
+            "Rerun an interval by clearing its run: the new load replaces the old one once it is "
+            "checked, never appended; a rerun that fails leaves the old one in place."
         )
 
 

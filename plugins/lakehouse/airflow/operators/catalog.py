@@ -80,7 +80,8 @@ class GlueTableOperator(WranglerOperator):
 
 
 class GluePartitionOperator(WranglerOperator):
-    """Register the interval's partition (idempotent: a rerun registers nothing new)."""
+    """Point the interval's partition at its location: register it, or move it there from an
+    earlier load's (one catalog update, so readers see either load whole). Idempotent."""
 
     template_fields: Sequence[str] = ("location", "value")
 
@@ -100,9 +101,9 @@ class GluePartitionOperator(WranglerOperator):
         self.value = value
 
     def execute(self, context: Any) -> int:
-        from lakehouse.aws.catalog import add_partitions
+        from lakehouse.aws.catalog import register_partitions
 
-        return add_partitions(
+        return register_partitions(
             self.session(),
             database=self.database,
             table=self.table,
