@@ -68,10 +68,10 @@ def register_partitions(
     registered ones whose location differs (a rerun's new load), leave the rest. Returns how
     many were added or moved.
 
-    A move is one UpdatePartition per batch, so readers switch from the old load to the new one
-    at once, never seeing both or neither. Existence is asked for the wanted values only
-    (BatchGetPartition, up to 1,000 a call), so a daily run costs the same after three years as
-    on its first day.
+    Each partition moves in one update (BatchUpdatePartition, 100 a call), so its readers switch
+    from the old load to the new one at once, never seeing both or neither. Existence is asked
+    for the wanted values only (BatchGetPartition, up to 1,000 a call), so a daily run costs the
+    same after three years as on its first day.
     """
     registered = _registered(session, database, table, sorted(set(partitions.values())))
     missing = {location: [value] for location, value in partitions.items() if value not in registered}
@@ -84,12 +84,13 @@ def register_partitions(
         for location, value in partitions.items()
         if value in registered and _location(registered[value]) != location
     ]
-    glue = _glue(session)
-    for start in range(0, len(moved), _BATCH_UPDATE_LIMIT):
-        entries = moved[start : start + _BATCH_UPDATE_LIMIT]
-        response = glue.batch_update_partition(DatabaseName=database, TableName=table, Entries=entries)
-        if response.get("Errors"):
-            raise RuntimeError(f"{database}.{table}: Glue did not move partitions: {response['Errors']}")
+    if moved:
+        glue = _glue(session)
+        for start in range(0, len(moved), _BATCH_UPDATE_LIMIT):
+            entries = moved[start : start + _BATCH_UPDATE_LIMIT]
+            response = glue.batch_update_partition(DatabaseName=database, TableName=table, Entries=entries)
+            if response.get("Errors"):
+                raise RuntimeError(f"{database}.{table}: Glue did not move partitions: {response['Errors']}")
     return len(missing) + len(moved)
 
 
