@@ -1,8 +1,8 @@
 """Glue job: stream one on-prem source into Parquet for one data interval and replace its partition.
 
-One self-contained script (standard library, boto3 and pyarrow only). Terraform runs it as a Glue
-5.0 job (Python 3.11) with the pyarrow version the tests use (`--additional-python-modules`), not
-the older one Glue bundles. Glue runs it as
+One self-contained script (standard library, boto3 and pyarrow only; pg8000 for a PostgreSQL
+source). Terraform runs it as a Glue 5.0 job (Python 3.11) with the pyarrow and pg8000 versions the
+tests use (`--additional-python-modules`), not the older pyarrow Glue bundles. Glue runs it as
 `python feed_ingest.py --JOB_NAME <job> --JOB_RUN_ID <run> --key value ...`; arguments it does not
 know (Glue adds its own) are ignored.
 
@@ -25,10 +25,14 @@ database:
   --timestamp_column col         optional: only rows with window_start <= col < window_end, as
                                  bound parameters. SQLite: the column holds ISO 8601 text (any
                                  SQLite date-time format; naive = UTC), compared at millisecond
-                                 precision through strftime(). PostgreSQL: compared as timestamptz.
+                                 precision through strftime(). PostgreSQL: compared by the server
+                                 in the column's type, the bounds sent as UTC instants (so a
+                                 timestamp without time zone is taken as UTC, whatever the
+                                 server's TimeZone).
                                  Read with fetchmany(batch_rows) (sqlite3, read-only), or for
                                  PostgreSQL a server-side `DECLARE ... CURSOR` + `FETCH FORWARD`
-                                 through pg8000 (an error says so when pg8000 is not installed).
+                                 through pg8000 (an error says so when pg8000 is not installed);
+                                 types from the column types, numeric(p, s) as decimal(p, s).
 api:
   --source_secret <id>           JSON {"base_url": "https://host/api", "token": "..." (optional,
                                  sent as `Authorization: Bearer`)}.
@@ -901,8 +905,27 @@ _PG_TYPES: dict[int, pa.DataType] = {
     1082: pa.date32(),
     1114: pa.timestamp("us"),
     1184: pa.timestamp("us", tz="UTC"),
+    1700: pa.decimal128(38, 18),
 }
-"""PostgreSQL type OIDs to Arrow: declared types keep the schema stable even for an all-null batch."""
+"""PostgreSQL type OIDs to Arrow: declared types keep the schema stable even for an all-null batch.
+numeric(p, s) is decimal(p, s) (`_pg_numeric`); numeric without a precision (or beyond 38 digits)
+decimal128(38, 18), Spark's default too: a value that does not fit fails naming its column."""
+
+
+def _pg_numeric(typmod: int) -> pa.DataType:
+    """The Arrow type of a numeric column from its type modifier (-1: no precision given)."""
+    precision, scale = (typmod - 4) >> 16, (typmod - 4) & 0xFFFF
+    if typmod < 4 or not 0 <= scale <= precision <= 38:
+        return _PG_TYPES[1700]
+    return pa.decimal128(precision, scale)
+
+
+def _pg_error(error: Exception) -> str:
+    """A pg8000 error as the server's message and SQLSTATE (pg8000 gives the server's fields as a dict)."""
+    fields = error.args[0] if error.args else None
+    if isinstance(fields, dict) and "M" in fields:
+        return f"{fields['M']} (SQLSTATE {fields.get('C', '?')})"
+    return str(error)
 
 
 def _postgres_batches(
@@ -913,7 +936,7 @@ def _postgres_batches(
     except ImportError:
         raise FeedError(
             "the source is PostgreSQL but the pg8000 driver is not installed in this job "
-            "(Glue: --additional-python-modules pg8000)"
+            "(Glue: --additional-python-modules pg8000==<version>, as Terraform sets it)"
         ) from None
     parts = urllib.parse.urlsplit(url)
     password = urllib.parse.unquote(parts.password or "")
@@ -934,9 +957,18 @@ def _postgres_batches(
             timeout=HTTP_TIMEOUT_SECONDS,
         )
     except (pg.Error, OSError) as error:
-        raise FeedError(f"cannot connect to the postgresql database of the secret: {error}") from None
+        raise FeedError(
+            f"cannot connect to the postgresql database of the secret: {_pg_error(error)}"
+        ) from None
     try:
         cursor = connection.cursor()
+        # numeric's precision and scale are not in the cursor's description: the catalog has them
+        cursor.execute(
+            "SELECT attname, atttypmod FROM pg_catalog.pg_attribute WHERE attrelid = %s::regclass"
+            " AND atttypid = 1700 AND attnum > 0 AND NOT attisdropped",
+            (relation,),
+        )
+        numeric = {name: _pg_numeric(typmod) for name, typmod in cursor.fetchall()}
         # a named server-side cursor: the server holds the result, we hold one batch at a time
         cursor.execute(f"DECLARE feed_ingest NO SCROLL CURSOR FOR {sql}", params)
         number = 0
@@ -950,7 +982,7 @@ def _postgres_batches(
             columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
             arrays = []
             for i, name in enumerate(names):
-                declared = _PG_TYPES.get(cursor.description[i][1])
+                declared = numeric.get(name, _PG_TYPES.get(cursor.description[i][1]))
                 try:
                     arrays.append(pa.array(columns[i], type=declared))
                 except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as error:
@@ -960,7 +992,7 @@ def _postgres_batches(
                 break
         connection.rollback()  # read only: end the transaction that held the cursor
     except (pg.Error, OSError) as error:
-        raise FeedError(f"reading {where} failed: {error}") from None
+        raise FeedError(f"reading {where} failed: {_pg_error(error)}") from None
     finally:
         with contextlib.suppress(pg.Error, OSError):
             connection.close()

@@ -151,7 +151,7 @@ def test_mwaa_source_bucket_is_hardened() -> None:
 # --- feeds -----------------------------------------------------------------------------------
 
 
-def test_feed_jobs_run_on_glue_5_with_the_tested_pyarrow_and_a_security_configuration() -> None:
+def test_feed_jobs_run_on_glue_5_with_the_tested_pyarrow_and_pg8000_and_a_security_configuration() -> None:
     job = _resource("feeds", "aws_glue_job", "feed")
     assert job["for_each"] == "${var.feeds}"
     assert job["name"] == "${each.key}"
@@ -161,10 +161,15 @@ def test_feed_jobs_run_on_glue_5_with_the_tested_pyarrow_and_a_security_configur
     assert command["name"] == "glueetl"
     assert job["glue_version"] == "5.0", "Python 3.11: the version jobs/ is type-checked for"
     variables = {k: v for e in parse(MODULES / "feeds" / "variables.tf")["variable"] for k, v in e.items()}
-    locked = re.search(r"^pyarrow==(\S+)$", (REPO / "requirements-dev.lock").read_text(), re.MULTILINE)
-    assert locked is not None
-    assert variables["pyarrow_version"]["default"] == locked.group(1), "the job's pyarrow is the tested one"
-    assert "pyarrow==${var.pyarrow_version}" in str(job["default_arguments"])
+    lock = (REPO / "requirements-dev.lock").read_text()
+    for package in ("pyarrow", "pg8000"):  # pg8000: the PostgreSQL driver of a database feed
+        locked = re.search(rf"^{package}==(\S+)$", lock, re.MULTILINE)
+        assert locked is not None, package
+        assert variables[f"{package}_version"]["default"] == locked.group(1), (
+            f"the job's {package} is the tested one"
+        )
+    modules = "pyarrow==${var.pyarrow_version},pg8000==${var.pg8000_version}"
+    assert f'"--additional-python-modules" = "{modules}"' in str(job["default_arguments"])
     assert first(job, "execution_property")["max_concurrent_runs"] == 1
     connection = _resource("feeds", "aws_glue_connection", "network")
     assert connection["connection_type"] == "NETWORK"

@@ -331,9 +331,9 @@ resource "aws_glue_job" "feed" {
     {
       "--job-language"                     = "python"
       "--enable-continuous-cloudwatch-log" = "true"
-      # The pyarrow the script is tested with (requirements-dev.lock; a test keeps them equal),
-      # not the older one Glue bundles.
-      "--additional-python-modules" = "pyarrow==${var.pyarrow_version}"
+      # The pyarrow and pg8000 (a PostgreSQL source's driver) the script is tested with
+      # (requirements-dev.lock; a test keeps them equal), not the older pyarrow Glue bundles.
+      "--additional-python-modules" = "pyarrow==${var.pyarrow_version},pg8000==${var.pg8000_version}"
     },
     local.static_arguments[each.key],
   )

@@ -65,6 +65,12 @@ variable "pyarrow_version" {
   default     = "25.0.1"
 }
 
+variable "pg8000_version" {
+  description = "pg8000 (the PostgreSQL driver) installed into the job (--additional-python-modules): the version jobs/feed_ingest.py is tested with."
+  type        = string
+  default     = "1.31.5"
+}
+
 variable "timeout_minutes" {
   description = "Job run timeout."
   type        = number
