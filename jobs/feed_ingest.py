@@ -20,7 +20,24 @@ Always:
                                  (default 1,000,000).
 database:
   --source_secret <id>           Secrets Manager secret, JSON {"url": "sqlite:////abs/path.db" or
-                                 "postgresql://user:pass@host:port/db"}.
+                                 "postgresql://user:pass@host:port/db[?sslmode=...]", "ca_pem":
+                                 "-----BEGIN CERTIFICATE-----..." (optional)}.
+                                 PostgreSQL is reached over TLS, libpq's sslmode in the url:
+                                   verify-full (the default): TLS, the server's certificate
+                                     verified against the CA and its host name checked;
+                                   verify-ca: TLS, the certificate verified, not the host name;
+                                   require: TLS, the certificate not verified (with ca_pem: its
+                                     CA verified, as libpq's require with a root CA file);
+                                   prefer: TLS when the server offers it, unverified, else clear;
+                                   disable: no TLS (the data crosses the network in clear).
+                                 The CA is the system trust store, or exactly the certificates in
+                                 ca_pem (PEM text, one or more: an internal CA; Glue has no file
+                                 to point at). libpq's `allow` (clear first, TLS only if the server
+                                 insists) is refused: pg8000 makes one attempt, and `disable` or
+                                 `prefer` say what is meant. Any other sslmode fails naming the
+                                 allowed ones; a server without TLS under require/verify-* fails
+                                 saying so; a certificate that cannot be verified fails naming
+                                 ca_pem. Other url query parameters are ignored.
   --source_table [schema.]table  validated as SQL identifiers ([A-Za-z_][A-Za-z0-9_]*), quoted.
   --timestamp_column col         optional: only rows with window_start <= col < window_end, as
                                  bound parameters. SQLite: the column holds ISO 8601 text (any
@@ -32,7 +49,9 @@ database:
                                  Read with fetchmany(batch_rows) (sqlite3, read-only), or for
                                  PostgreSQL a server-side `DECLARE ... CURSOR` + `FETCH FORWARD`
                                  through pg8000 (an error says so when pg8000 is not installed);
-                                 types from the column types, numeric(p, s) as decimal(p, s).
+                                 types from the column types, numeric(p, s) as decimal(p, s),
+                                 uuid as string (canonical text), json and jsonb as string (the
+                                 JSON text, compact: no spaces after `,` and `:`, non-ASCII kept).
 api:
   --source_secret <id>           JSON {"base_url": "https://host/api", "token": "..." (optional,
                                  sent as `Authorization: Bearer`)}.
@@ -97,6 +116,7 @@ import queue
 import re
 import signal
 import sqlite3
+import ssl
 import sys
 import threading
 import time
@@ -844,16 +864,23 @@ def quote_column(name: str) -> str:
 
 
 def database_batches(
-    url: str, table: str, timestamp_column: str | None, window: Window, batch_rows: int
+    url: str,
+    table: str,
+    timestamp_column: str | None,
+    window: Window,
+    batch_rows: int,
+    ca_pem: str | None = None,
 ) -> Iterator[tuple[str, pa.RecordBatch]]:
-    """The table's rows (within the window) in batches of `batch_rows`, read with a DB-API cursor."""
+    """The table's rows (within the window) in batches of `batch_rows`, read with a DB-API cursor.
+    `ca_pem` (PostgreSQL): the CA certificates, PEM text, that verify the server's TLS certificate
+    instead of the system trust store."""
     relation = quote_table(table)
     column = quote_column(timestamp_column) if timestamp_column else None
     scheme = url.split(":", 1)[0].lower()
     if scheme == "sqlite":
         yield from _sqlite_batches(url, table, relation, column, window, batch_rows)
     elif scheme in {"postgresql", "postgres"}:
-        yield from _postgres_batches(url, table, relation, column, window, batch_rows)
+        yield from _postgres_batches(url, table, relation, column, window, batch_rows, ca_pem)
     else:
         raise FeedError(f"database url scheme {scheme!r} is not supported (sqlite, postgresql)")
 
@@ -906,10 +933,117 @@ _PG_TYPES: dict[int, pa.DataType] = {
     1114: pa.timestamp("us"),
     1184: pa.timestamp("us", tz="UTC"),
     1700: pa.decimal128(38, 18),
+    2950: pa.string(),  # uuid: the server's text, canonical (lowercase, hyphenated)
+    114: pa.string(),  # json and jsonb: compact JSON text (`_compact_json`)
+    3802: pa.string(),
 }
 """PostgreSQL type OIDs to Arrow: declared types keep the schema stable even for an all-null batch.
 numeric(p, s) is decimal(p, s) (`_pg_numeric`); numeric without a precision (or beyond 38 digits)
 decimal128(38, 18), Spark's default too: a value that does not fit fails naming its column."""
+
+
+def _compact_json(text: str) -> str:
+    """JSON text as `json.dumps(..., separators=(",", ":"), ensure_ascii=False)` writes it: one form
+    whatever the server's (jsonb's `{"a": 1}` or json's text as it was stored)."""
+    return json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
+
+
+_PG_TEXT_IN: dict[int, Callable[[str], str]] = {2950: str, 114: _compact_json, 3802: _compact_json}
+"""pg8000 input adapters for the string-typed OIDs pg8000 would turn into Python objects (UUID, parsed
+JSON): the connection hands these columns' values over as text, so only they pay for a conversion."""
+PG_SSLMODES = ("disable", "prefer", "require", "verify-ca", "verify-full")
+PG_DEFAULT_SSLMODE = "verify-full"
+
+
+def pg_sslmode(url: str) -> str:
+    """The url's `sslmode` query parameter (the last one if repeated), verify-full when absent."""
+    values = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query, keep_blank_values=True).get("sslmode")
+    mode = values[-1] if values else PG_DEFAULT_SSLMODE
+    if mode not in PG_SSLMODES:
+        raise FeedError(
+            f"the secret's postgresql url has sslmode={mode!r}: allowed are {', '.join(PG_SSLMODES)}"
+            f" ({PG_DEFAULT_SSLMODE} when absent; libpq's `allow` is not supported)"
+        )
+    return mode
+
+
+def pg_ssl_context(sslmode: str, ca_pem: str | None) -> ssl.SSLContext | bool | None:
+    """pg8000's `ssl_context` for a libpq sslmode: False = no TLS; None = pg8000's own attempt (TLS
+    when the server offers it, unverified: `prefer`); else a context. `ca_pem` (PEM text) replaces the
+    system trust store; with it `require` verifies the chain as libpq's require with a root CA does."""
+    if sslmode == "disable":
+        return False
+    if sslmode == "prefer":
+        return None
+    try:
+        context = ssl.create_default_context(cadata=ca_pem) if ca_pem else ssl.create_default_context()
+    except ssl.SSLError as error:
+        raise FeedError(
+            f"the secret's ca_pem holds no usable PEM certificate (-----BEGIN CERTIFICATE----- ...): {error}"
+        ) from None
+    if sslmode != "verify-full":
+        context.check_hostname = False
+    if sslmode == "require" and not ca_pem:
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error and the errors it was raised from or during (a driver may wrap the ssl error)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+_X509_NAME_MISMATCH = frozenset({62, 64})
+"""OpenSSL verify codes: the host name (62) or IP address (64) is not the certificate's."""
+_X509_UNKNOWN_ISSUER = frozenset({2, 18, 19, 20})
+"""OpenSSL verify codes: issuer not found (2, 20), self-signed (18), self-signed in the chain (19)."""
+
+
+def _certificate_hint(error: ssl.SSLCertVerificationError, reason: str, ca_pem: bool) -> str:
+    if error.verify_code in _X509_NAME_MISMATCH or reason.startswith(
+        ("Hostname mismatch", "IP address mismatch")
+    ):
+        return (
+            "connect with an address or host name the certificate holds, or use sslmode=verify-ca to verify"
+            " the CA only"
+        )
+    if error.verify_code in _X509_UNKNOWN_ISSUER:
+        if ca_pem:
+            return (
+                "the secret's ca_pem does not hold the CA that signed it: put that CA's PEM certificate there"
+            )
+        return (
+            "its CA is not in the system trust store: put the CA certificate (PEM text) into the secret"
+            " as ca_pem"
+        )
+    trusted = "the secret's ca_pem" if ca_pem else "the system trust store (or the secret's ca_pem)"
+    return f"the server's certificate must be fixed; it is verified against {trusted}"
+
+
+def pg_connect_error(error: Exception, sslmode: str, ca_pem: bool) -> str:
+    """What a failed pg8000 connect means, TLS failures spelled out, as one line without the password.
+    pg8000 raises the ssl module's errors as they are and InterfaceError "Server refuses SSL" when
+    the server answers the SSLRequest with N; the chain is searched in case a version wraps them."""
+    for cause in _causes(error):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            reason = str(cause.verify_message or cause).rstrip(".")
+            return (
+                f"the server's TLS certificate could not be verified (sslmode={sslmode}): {reason}; "
+                + _certificate_hint(cause, reason, ca_pem)
+            )
+        if isinstance(cause, ssl.SSLError):
+            return f"the TLS handshake with the server failed (sslmode={sslmode}): {cause}"
+        if str(cause) == "Server refuses SSL":
+            return (
+                f"TLS is required (sslmode={sslmode}) but the server does not offer it: set sslmode=disable"
+                " in the secret's url to connect without TLS, or ask the database's administrators for TLS"
+            )
+    return _pg_error(error)
 
 
 def _pg_numeric(typmod: int) -> pa.DataType:
@@ -929,8 +1063,17 @@ def _pg_error(error: Exception) -> str:
 
 
 def _postgres_batches(
-    url: str, table: str, relation: str, column: str | None, window: Window, batch_rows: int
+    url: str,
+    table: str,
+    relation: str,
+    column: str | None,
+    window: Window,
+    batch_rows: int,
+    ca_pem: str | None,
 ) -> Iterator[tuple[str, pa.RecordBatch]]:
+    ca_pem = (ca_pem or "").strip() or None  # empty: the system trust store
+    sslmode = pg_sslmode(url)
+    ssl_context = pg_ssl_context(sslmode, ca_pem)
     try:
         pg: Any = importlib.import_module("pg8000.dbapi")
     except ImportError:
@@ -947,20 +1090,25 @@ def _postgres_batches(
         sql += f" WHERE {column} >= %s AND {column} < %s"
         params = (window.start, window.end)
     where = f"postgresql table {table}"
+    host, port = parts.hostname or "localhost", parts.port or 5432
     try:
         connection = pg.connect(
             user=urllib.parse.unquote(parts.username or ""),
             password=password,
-            host=parts.hostname or "localhost",
-            port=parts.port or 5432,
+            host=host,
+            port=port,
             database=parts.path.lstrip("/"),
             timeout=HTTP_TIMEOUT_SECONDS,
+            ssl_context=ssl_context,
         )
     except (pg.Error, OSError) as error:
         raise FeedError(
-            f"cannot connect to the postgresql database of the secret: {_pg_error(error)}"
+            f"cannot connect to the postgresql database of the secret at {host}:{port}:"
+            f" {pg_connect_error(error, sslmode, bool(ca_pem))}"
         ) from None
     try:
+        for oid, adapter in _PG_TEXT_IN.items():
+            connection.register_in_adapter(oid, adapter)
         cursor = connection.cursor()
         # numeric's precision and scale are not in the cursor's description: the catalog has them
         cursor.execute(
@@ -1442,7 +1590,12 @@ def source_batches(
         if "url" not in secret:
             raise FeedError(f"secret {args.source_secret!r} has no 'url'")
         return database_batches(
-            secret["url"], args.source_table, args.timestamp_column, window, args.batch_rows
+            secret["url"],
+            args.source_table,
+            args.timestamp_column,
+            window,
+            args.batch_rows,
+            secret.get("ca_pem"),
         )
     if args.source_kind == "api":
         secret = read_secret(args.source_secret)

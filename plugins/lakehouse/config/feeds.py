@@ -63,8 +63,9 @@ class DatabaseSource(BaseModel):
 
     kind: Literal["database"]
     secret: Annotated[str, named(SECRET_TEMPLATE)] = Field(
-        description='Secrets Manager secret with JSON {"url": "postgresql://..." | "sqlite:////..."}; '
-        "{env} is replaced by the environment."
+        description='Secrets Manager secret with JSON {"url": "postgresql://...[?sslmode=...]" | '
+        '"sqlite:////...", "ca_pem": "<CA certificate, PEM>" (optional)}: PostgreSQL over TLS, '
+        "verify-full unless the url says otherwise (docs/feeds.md); {env} is replaced by the environment."
     )
     table: Annotated[str, named(SOURCE_TABLE)] = Field(description="Table (or schema.table) to read.")
     timestamp_column: Annotated[str | None, named(SOURCE_COLUMN)] = Field(
