@@ -274,7 +274,7 @@ resource "aws_vpc_security_group_egress_rule" "connection_s3" {
 
 resource "aws_vpc_security_group_egress_rule" "connection_onprem" {
   for_each = {
-    for pair in (local.with_connection ? setproduct(var.onprem_cidrs, var.onprem_ports) : []) : "${pair[0]}:${pair[1]}" => pair
+    for pair in(local.with_connection ? setproduct(var.onprem_cidrs, var.onprem_ports) : []) : "${pair[0]}:${pair[1]}" => pair
   }
 
   security_group_id = aws_security_group.connection[0].id

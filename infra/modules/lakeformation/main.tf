@@ -46,7 +46,7 @@ locals {
 
   # reader key/database.table => the table and the reader (no grants until the tables exist).
   reader_tables = {
-    for pair in (var.grant_table_permissions ? setproduct(keys(var.readers), keys(var.tables)) : []) :
+    for pair in(var.grant_table_permissions ? setproduct(keys(var.readers), keys(var.tables)) : []) :
     "${pair[0]}/${pair[1]}" => merge(var.tables[pair[1]], { arn = var.readers[pair[0]] })
   }
 }
