@@ -1,5 +1,5 @@
-"""The real Terraform CLI: both environments initialise against the AWS provider and validate, and
-every file is in `terraform fmt` style.
+"""The real Terraform CLI: both environments initialise against the AWS provider, validate and
+plan (against the sandbox), and every file is in `terraform fmt` style.
 
 `terraform validate` checks what the HCL parse in test_terraform_files.py cannot: every argument
 and block against the provider's schema, types, references between modules, and the functions
@@ -11,13 +11,19 @@ which, since no registry can be reached from here.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from lakehouse.config import load_config
+from lakehouse.plan import plan_environment
 from tests.infra.hcl import REPO
 
 TERRAFORM = shutil.which("terraform")
@@ -30,12 +36,15 @@ pytestmark = [
 ]
 
 
-def terraform(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def terraform(
+    *args: str, cwd: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "TF_IN_AUTOMATION": "1",
         "CHECKPOINT_DISABLE": "1",
         "TF_CLI_CONFIG_FILE": "/dev/null",
+        **(extra_env or {}),
     }
     return subprocess.run(
         [str(TERRAFORM), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
@@ -69,3 +78,101 @@ def test_the_environment_initialises_and_validates(checkout: Path, env: str) -> 
 def test_every_file_is_in_terraform_fmt_style() -> None:
     fmt = terraform("fmt", "-check", "-recursive", "-diff", "-no-color", str(REPO / "infra"), cwd=REPO)
     assert fmt.returncode == 0, fmt.stdout[-5000:]
+
+
+# --- a plan against the sandbox --------------------------------------------------------------
+
+SANDBOX_OVERRIDE = """
+provider "aws" {
+  allowed_account_ids         = ["123456789012"] # moto's account
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  s3_use_path_style           = true
+}
+
+terraform {
+  backend "local" {
+    path = "%(state)s"
+  }
+}
+"""
+
+SALESFORCE_CONNECTIONS = """
+salesforce_connections = {
+%(profiles)s
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def sandbox_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from sandbox.server import Sandbox
+
+    with Sandbox(state_dir=tmp_path_factory.mktemp("sandbox")) as running:
+        yield running.endpoint_url
+
+
+@pytest.fixture(scope="module")
+def bundled(checkout: Path) -> Path:
+    """The MWAA bundle the mwaa module uploads (its precondition refuses to plan without it)."""
+    out = checkout / "dist" / "mwaa"
+    done = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "bundle.py"), "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return checkout
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_the_environment_plans_against_the_sandbox_and_agrees_with_the_dags(
+    bundled: Path, sandbox_endpoint: str, env: str, tmp_path: Path
+) -> None:
+    """`terraform plan` of the environment as committed, its data sources answered by the sandbox
+    (moto) instead of an account: every for_each over the YAML, count, precondition and module
+    wiring is evaluated. The AppFlow flows it would create are exactly the ones the DAGs run."""
+    root = bundled / "infra" / "envs" / env
+    (root / "zz_sandbox_override.tf").write_text(SANDBOX_OVERRIDE % {"state": tmp_path / "state"})
+    config = load_config(REPO / "include" / "config")
+    plans = plan_environment(config, env)
+    profiles = sorted({p.profile for plan in plans for p in plan.profiles})
+    org = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sf"
+    entries = "\n".join(
+        f'  "{name}" = {{ instance_url = "https://{name}.my.salesforce.com", '
+        f'client_credentials_arn = "{org}/{name}/app", oauth_secret_arn = "{org}/{name}/oauth" }}'
+        for name in profiles
+    )
+    (root / "sandbox.tfvars").write_text(SALESFORCE_CONNECTIONS % {"profiles": entries})
+    env_vars = {
+        "AWS_ENDPOINT_URL": sandbox_endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "eu-west-1",
+    }
+    init = terraform(
+        "init", "-reconfigure", "-input=false", "-no-color", f"-plugin-dir={PLUGIN_DIR}", cwd=root
+    )
+    assert init.returncode == 0, init.stdout[-3000:] + init.stderr[-3000:]
+    plan = terraform(
+        "plan", "-input=false", "-no-color", "-lock=false", "-var-file=sandbox.tfvars", "-out=tf.plan",
+        cwd=root, extra_env=env_vars,
+    )  # fmt: skip
+    assert plan.returncode == 0, plan.stdout[-5000:] + plan.stderr[-3000:]
+    assert " to add, 0 to change, 0 to destroy." in plan.stdout
+
+    shown = terraform("show", "-json", "tf.plan", cwd=root)
+    assert shown.returncode == 0, shown.stderr[-3000:]
+    resources = list(_resources(json.loads(shown.stdout)["planned_values"]["root_module"]))
+    flows = sorted(r["values"]["name"] for r in resources if r["type"] == "aws_appflow_flow")
+    assert flows == sorted(p.appflow_flow for plan in plans for p in plan.profiles)
+    assert len(resources) > 150, "the whole platform, not a fragment of it"
+
+
+def _resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from module.get("resources", [])
+    for child in module.get("child_modules", []):
+        yield from _resources(child)
