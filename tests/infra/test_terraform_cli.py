@@ -14,8 +14,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -106,10 +108,36 @@ salesforce_connections = {
 
 @pytest.fixture(scope="module")
 def sandbox_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from sandbox.server import Sandbox
-
-    with Sandbox(state_dir=tmp_path_factory.mktemp("sandbox")) as running:
-        yield running.endpoint_url
+    """A sandbox of its own, in its own process (`python -m sandbox up`): moto's state is per
+    process, and the pipeline tests' sandboxes must not share this one's."""
+    state = tmp_path_factory.mktemp("sandbox")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "sandbox"]
+    server = subprocess.Popen(
+        [*command, "up", "--port", str(port), "--state-dir", str(state)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (state / "endpoint").exists():
+            assert server.poll() is None, (
+                f"the sandbox did not start: {server.stderr.read()[-3000:] if server.stderr else ''}"
+            )
+            assert time.monotonic() < deadline, "the sandbox did not write its endpoint within 60 s"
+            time.sleep(0.2)
+        yield (state / "endpoint").read_text().strip()
+    finally:
+        subprocess.run([*command, "down", "--state-dir", str(state)], cwd=REPO, timeout=60, check=False)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 @pytest.fixture(scope="module")
