@@ -25,10 +25,13 @@ import pytest
 
 from sandbox.airflow_local.aws_sandbox import ENDPOINT_FILE
 from sandbox.airflow_local.settings import LOGIN_PASSWORD, LOGIN_USER
+from sandbox.airflow_local.sqlite import LOCK_TIMEOUT_SECONDS
 from sandbox.airflow_local.stack import PIDS_FILE, free_port
 from tests.conftest import REPO
 
 READY_TIMEOUT = 90.0
+# a request may wait out the metadata DB's lock timeout before the api-server answers
+REQUEST_TIMEOUT = LOCK_TIMEOUT_SECONDS + 15.0
 COMPONENTS = {"sandbox", "provision", "db-migrate", "api-server", "scheduler", "dag-processor", "triggerer"}
 
 T = TypeVar("T")
@@ -42,7 +45,7 @@ def call(url: str, method: str = "GET", body: Any = None, token: str | None = No
     request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as response:
         return json.loads(response.read() or b"null")
 
 

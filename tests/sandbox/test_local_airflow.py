@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
+import threading
+import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -67,6 +71,37 @@ def test_dags_listed_without_import_errors(stack: Stack, token: str) -> None:
     assert stack.wait("the DAGs to be parsed", listed, READY_TIMEOUT) == expected
     errors = call(stack.url + "/api/v2/importErrors", token=token)
     assert errors["total_entries"] == 0, errors
+
+
+def test_a_write_waits_for_a_lock_held_longer_than_sqlites_default(stack: Stack, token: str) -> None:
+    """Every component writes to one SQLite file. A write that meets another's lock waits for it
+    (sandbox/airflow_local/sqlite.py) instead of failing after sqlite3's default 5 s, which on a busy
+    machine turned a backfill request into a 503."""
+    held_for = 7.0  # longer than sqlite3's default timeout of 5 s
+    answered: dict[str, Any] = {}
+
+    def create_variable() -> None:
+        body = {"key": "lakehouse_lock_probe", "value": "waited"}
+        try:
+            answered["body"] = call(stack.url + "/api/v2/variables", "POST", body, token)
+        except urllib.error.HTTPError as error:
+            answered["error"] = f"{error.code}: {error.read()[:300]!r}"
+
+    locker = sqlite3.connect(stack.home / "airflow.db", timeout=30, isolation_level=None)
+    try:
+        locker.execute("BEGIN IMMEDIATE")  # the write lock, as a long scheduler transaction holds it
+        writer = threading.Thread(target=create_variable)
+        began = time.monotonic()
+        writer.start()
+        time.sleep(held_for)
+        assert writer.is_alive(), f"the write did not wait for the lock: {answered}"
+        locker.execute("COMMIT")
+    finally:
+        locker.close()
+    writer.join(30)
+    assert answered.get("body", {}).get("value") == "waited", answered
+    assert time.monotonic() - began >= held_for
+    assert call(stack.url + "/api/v2/variables/lakehouse_lock_probe", token=token)["value"] == "waited"
 
 
 def test_triggered_run_is_scheduled_and_runs_a_task(stack: Stack, token: str) -> None:
