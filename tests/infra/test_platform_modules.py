@@ -309,10 +309,19 @@ def test_cluster_requires_ssl_and_exports_its_audit_logs() -> None:
     logging = _resource("warehouse", "aws_redshift_logging", "this")
     assert logging["cluster_identifier"] == "${aws_redshift_cluster.this[0].id}"
     assert logging["log_destination_type"] == "cloudwatch"
-    assert set(logging["log_exports"]) == {"connectionlog", "userlog", "useractivitylog"}
+    audit_logs = locals_of(MODULES / "warehouse" / "main.tf")["audit_logs"]
+    assert set(audit_logs) == {"connectionlog", "userlog", "useractivitylog"}
+    assert logging["log_exports"] == "${local.audit_logs}"
+    # Redshift writes into the groups created first, with our key and a retention, instead of
+    # creating its own (unencrypted, never expiring).
+    groups = _resource("warehouse", "aws_cloudwatch_log_group", "audit")
+    assert groups["name"] == "/aws/redshift/cluster/${var.cluster_identifier}/${each.key}"
+    assert groups["kms_key_id"] == "${module.key.arn}"
+    assert groups["retention_in_days"] == "${var.audit_log_retention_days}"
+    assert logging["depends_on"] == ["${aws_cloudwatch_log_group.audit}"]
     # The serverless kind: the same logs and parameters.
     namespace = _resource("warehouse", "aws_redshiftserverless_namespace", "this")
-    assert set(namespace["log_exports"]) == {"connectionlog", "userlog", "useractivitylog"}
+    assert namespace["log_exports"] == "${local.audit_logs}"
     workgroup = _resource("warehouse", "aws_redshiftserverless_workgroup", "this")
     config = {p["parameter_key"]: p["parameter_value"] for p in workgroup["config_parameter"]}
     assert config == {"require_ssl": "true", "enable_user_activity_logging": "true"}

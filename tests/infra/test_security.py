@@ -461,7 +461,7 @@ def test_warehouse_is_private_encrypted_and_keeps_no_password() -> None:
     assert namespace["kms_key_id"] == "${module.key.arn}"
     assert namespace["manage_admin_password"] is True
     assert "admin_user_password" not in namespace
-    assert namespace["log_exports"] == ["userlog", "connectionlog", "useractivitylog"]
+    assert namespace["log_exports"] == "${local.audit_logs}"  # the three (test_platform_modules)
 
 
 def test_spectrum_role_only_reads_the_lake() -> None:

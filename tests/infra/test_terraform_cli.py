@@ -199,6 +199,22 @@ def test_the_environment_plans_against_the_sandbox_and_agrees_with_the_dags(
     assert flows == sorted(p.appflow_flow for plan in plans for p in plan.profiles)
     assert len(resources) > 150, "the whole platform, not a fragment of it"
 
+    # Every log group the platform creates is encrypted with a key of ours and expires: the
+    # key's ARN is only known after apply, so the plan holds it as "known after apply".
+    groups = {
+        change["change"]["after"]["name"]: change["change"]
+        for change in json.loads(shown.stdout)["resource_changes"]
+        if change["type"] == "aws_cloudwatch_log_group"
+    }
+    for name, change in groups.items():
+        assert change["after"]["retention_in_days"] > 0, name
+        assert change["after_unknown"].get("kms_key_id") is True, f"{name}: not encrypted with our key"
+    audit = {
+        f"/aws/redshift/cluster/gtm-lakehouse-prod/{log}"
+        for log in ("connectionlog", "userlog", "useractivitylog")
+    }
+    assert audit <= set(groups) if env == "prod" else not audit & set(groups), sorted(groups)
+
 
 def _resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield from module.get("resources", [])

@@ -60,12 +60,13 @@ variable "mwaa" {
 }
 
 variable "warehouse" {
-  description = "Warehouse sizing: base_capacity (RPUs) of a workgroup; node_type, number_of_nodes, snapshot_retention_days of a provisioned cluster."
+  description = "Warehouse sizing: base_capacity (RPUs) of a workgroup; node_type, number_of_nodes, snapshot_retention_days, audit_log_retention_days of a provisioned cluster."
   type = object({
-    base_capacity           = optional(number, 8)
-    node_type               = optional(string, "ra3.xlplus")
-    number_of_nodes         = optional(number, 1)
-    snapshot_retention_days = optional(number, 7)
+    base_capacity            = optional(number, 8)
+    node_type                = optional(string, "ra3.xlplus")
+    number_of_nodes          = optional(number, 1)
+    snapshot_retention_days  = optional(number, 7)
+    audit_log_retention_days = optional(number, 365)
   })
   default = {}
 }

@@ -188,25 +188,26 @@ module "warehouse" {
   source = "../warehouse"
   count  = local.warehouse_kind != null && var.manage_warehouse ? 1 : 0
 
-  name_prefix             = local.name_prefix
-  namespace_name          = local.name_prefix
-  workgroup_name          = try(local.environment.redshift.workgroup_name, null)
-  cluster_identifier      = try(local.environment.redshift.cluster_identifier, null)
-  database                = local.environment.redshift.database
-  base_capacity           = var.warehouse.base_capacity
-  node_type               = var.warehouse.node_type
-  number_of_nodes         = var.warehouse.number_of_nodes
-  snapshot_retention_days = var.warehouse.snapshot_retention_days
-  subnet_ids              = module.network.private_subnet_ids
-  vpc_id                  = module.network.vpc_id
-  vpc_cidr                = module.network.vpc_cidr
-  s3_prefix_list_id       = module.network.s3_prefix_list_id
-  spectrum_role_name      = element(reverse(split("/", module.config.spectrum_role_arn)), 0)
-  glue_databases          = local.glue_databases
-  raw_bucket_arn          = module.lake.bucket_arns["raw"]
-  curated_bucket_arn      = module.lake.bucket_arns["curated"]
-  lake_kms_key_arn        = module.lake.kms_key_arn
-  tags                    = local.tags
+  name_prefix              = local.name_prefix
+  namespace_name           = local.name_prefix
+  workgroup_name           = try(local.environment.redshift.workgroup_name, null)
+  cluster_identifier       = try(local.environment.redshift.cluster_identifier, null)
+  database                 = local.environment.redshift.database
+  base_capacity            = var.warehouse.base_capacity
+  node_type                = var.warehouse.node_type
+  number_of_nodes          = var.warehouse.number_of_nodes
+  snapshot_retention_days  = var.warehouse.snapshot_retention_days
+  audit_log_retention_days = var.warehouse.audit_log_retention_days
+  subnet_ids               = module.network.private_subnet_ids
+  vpc_id                   = module.network.vpc_id
+  vpc_cidr                 = module.network.vpc_cidr
+  s3_prefix_list_id        = module.network.s3_prefix_list_id
+  spectrum_role_name       = element(reverse(split("/", module.config.spectrum_role_arn)), 0)
+  glue_databases           = local.glue_databases
+  raw_bucket_arn           = module.lake.bucket_arns["raw"]
+  curated_bucket_arn       = module.lake.bucket_arns["curated"]
+  lake_kms_key_arn         = module.lake.kms_key_arn
+  tags                     = local.tags
 }
 
 module "mwaa" {

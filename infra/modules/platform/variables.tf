@@ -103,13 +103,15 @@ variable "manage_warehouse" {
 variable "warehouse" {
   description = <<-EOT
     Warehouse sizing: base_capacity (RPUs) of a workgroup; node_type, number_of_nodes and
-    snapshot_retention_days (automated snapshots, 1-35 days) of a provisioned cluster.
+    snapshot_retention_days (automated snapshots, 1-35 days) and audit_log_retention_days (its
+    audit logs in CloudWatch Logs) of a provisioned cluster.
   EOT
   type = object({
-    base_capacity           = optional(number, 8)
-    node_type               = optional(string, "ra3.xlplus")
-    number_of_nodes         = optional(number, 1)
-    snapshot_retention_days = optional(number, 7)
+    base_capacity            = optional(number, 8)
+    node_type                = optional(string, "ra3.xlplus")
+    number_of_nodes          = optional(number, 1)
+    snapshot_retention_days  = optional(number, 7)
+    audit_log_retention_days = optional(number, 365)
   })
   default = {}
 }

@@ -21,6 +21,8 @@ locals {
 
   serverless = var.workgroup_name != null
   cluster    = var.cluster_identifier != null
+
+  audit_logs = ["connectionlog", "userlog", "useractivitylog"]
 }
 
 module "key" {
@@ -28,7 +30,9 @@ module "key" {
 
   alias       = "${var.name_prefix}-warehouse"
   description = local.cluster ? "${var.name_prefix} Redshift cluster ${var.cluster_identifier}" : "${var.name_prefix} Redshift Serverless namespace"
-  tags        = var.tags
+  # the cluster's audit log groups below are encrypted with it
+  cloudwatch_logs = local.cluster
+  tags            = var.tags
 }
 
 moved {
@@ -140,7 +144,7 @@ resource "aws_redshiftserverless_namespace" "this" {
   kms_key_id            = module.key.arn
   iam_roles             = [aws_iam_role.spectrum.arn]
   default_iam_role_arn  = aws_iam_role.spectrum.arn
-  log_exports           = ["userlog", "connectionlog", "useractivitylog"]
+  log_exports           = local.audit_logs
   tags                  = var.tags
 }
 
@@ -285,7 +289,22 @@ resource "aws_redshift_logging" "this" {
 
   cluster_identifier   = aws_redshift_cluster.this[0].id
   log_destination_type = "cloudwatch"
-  log_exports          = ["connectionlog", "userlog", "useractivitylog"]
+  log_exports          = local.audit_logs
+
+  # Redshift writes into existing groups of these names; otherwise it creates them itself,
+  # unencrypted and never expiring.
+  depends_on = [aws_cloudwatch_log_group.audit]
+}
+
+# The groups Redshift exports a cluster's audit logs to (/aws/redshift/cluster/<id>/<log type>),
+# created first so they carry this module's KMS key and a retention.
+resource "aws_cloudwatch_log_group" "audit" {
+  for_each = local.cluster ? toset(local.audit_logs) : toset([])
+
+  name              = "/aws/redshift/cluster/${var.cluster_identifier}/${each.key}"
+  retention_in_days = var.audit_log_retention_days
+  kms_key_id        = module.key.arn
+  tags              = var.tags
 }
 
 # Clients inside the VPC (MWAA through the Data API's endpoint, tools over VPN) reach 5439.

@@ -72,6 +72,17 @@ variable "snapshot_retention_days" {
   }
 }
 
+variable "audit_log_retention_days" {
+  description = "Days the provisioned cluster's audit logs are kept in CloudWatch Logs (cluster only)."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.audit_log_retention_days)
+    error_message = "audit_log_retention_days must be a retention CloudWatch Logs offers (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653)."
+  }
+}
+
 variable "subnet_ids" {
   description = "Private subnets of the workgroup or the cluster's subnet group (the network module's)."
   type        = list(string)
