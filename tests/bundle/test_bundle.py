@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 import textwrap
+import warnings
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO
-from tools.bundle import AIRFLOW_VERSION, CONSTRAINT_LINE, ZIP_DATE, build
+from tools.bundle import AIRFLOW_VERSION, CONSTRAINT_LINE, MWAA_PYTHON, ZIP_DATE, build
 
 DEV_DAGS = [
     "ml_scoring__account",
@@ -113,6 +115,7 @@ PROBE = textwrap.dedent(
         "loaded_by_plugins": loaded_by_plugins,
         "import_errors": {k: v[-2000:] for k, v in bag.import_errors.items()},
         "dags": sorted(bag.dags),
+        "python": "%d.%d" % sys.version_info[:2],
     }))
     """
 )
@@ -127,30 +130,51 @@ def _requirements_without_constraint(bundle: Path) -> list[str]:
     return [f"apache-airflow=={AIRFLOW_VERSION}", *lines[1:]]
 
 
+def _interpreter_of(version: str) -> str | None:
+    """Python `version` ("3.12") on this machine: on PATH, or one of pyenv's (its shims only run
+    the selected version, and uv, which would otherwise download one, has no network here)."""
+    pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    name = f"python{version}"
+    candidates = [shutil.which(name), *sorted(map(str, pyenv.glob(f"versions/*/bin/{name}")))]
+    check = f"import sys; sys.exit('%d.%d' % sys.version_info[:2] != {version!r})"
+    for candidate in filter(None, candidates):
+        if subprocess.run([candidate, "-c", check], capture_output=True, timeout=30).returncode == 0:
+            return candidate
+    return None
+
+
 @pytest.fixture(scope="module")
-def mwaa_python(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A clean virtualenv holding only what MWAA would install from the bundle's requirements.txt.
+def mwaa_python(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A clean virtualenv holding only what MWAA would install from the bundle's requirements.txt,
+    on MWAA's Python (3.12) where this machine has it.
 
     Not the development venv: a package the DAGs need at run time but the bundle forgets (or one
     that only the dev lock pulls in) makes the import below fail, as it would on MWAA.
     """
+    python, version = _interpreter_of(MWAA_PYTHON), MWAA_PYTHON
+    if python is None:
+        python, version = sys.executable, f"{sys.version_info[0]}.{sys.version_info[1]}"
+        warnings.warn(
+            f"no Python {MWAA_PYTHON} (MWAA's) on this machine: the bundle's DAGs are imported under {version}",
+            stacklevel=1,
+        )
     root = tmp_path_factory.mktemp("mwaa-venv")
     request = root / "requirements.in"
     request.write_text("\n".join(_requirements_without_constraint(bundle)) + "\n")
     venv = root / "venv"
     uv = ["python3", "-m", "uv"]  # where the Makefile installs uv
     for command in (
-        [*uv, "venv", "--quiet", "--python", sys.executable, str(venv)],
+        [*uv, "venv", "--quiet", "--python", python, str(venv)],
         [*uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), "-r", str(request)],
     ):
         result = subprocess.run(command, capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, result.stderr[-4000:]
-    return venv / "bin" / "python"
+    return venv / "bin" / "python", version
 
 
 @pytest.mark.airflow
 def test_dags_import_from_the_unpacked_bundle_in_a_clean_venv(
-    bundle: Path, mwaa_python: Path, tmp_path: Path
+    bundle: Path, mwaa_python: tuple[Path, str], tmp_path: Path
 ) -> None:
     home = tmp_path / "airflow"
     plugins, dags = home / "plugins", home / "dags"
@@ -168,7 +192,7 @@ def test_dags_import_from_the_unpacked_bundle_in_a_clean_venv(
         "AWS_DEFAULT_REGION": "eu-west-1",
     }
     result = subprocess.run(
-        [str(mwaa_python), "-c", PROBE, str(REPO), str(plugins), str(dags)],
+        [str(mwaa_python[0]), "-c", PROBE, str(REPO), str(plugins), str(dags)],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -184,10 +208,12 @@ def test_dags_import_from_the_unpacked_bundle_in_a_clean_venv(
     assert report["loaded_by_plugins"] == []  # .airflowignore: the plugin loader left the library alone
     assert report["import_errors"] == {}
     assert report["dags"] == DEV_DAGS
+    assert report["python"] == mwaa_python[1]
 
 
 def test_bundle_requirements_resolve_with_the_pinned_airflow(bundle: Path, tmp_path: Path) -> None:
-    """MWAA runs Python 3.12, which this machine lacks: resolve for it (the install above is 3.11)."""
+    """Resolve for MWAA's Python 3.12 whatever Python this machine has (the install above is on
+    3.12 only where the machine has it)."""
     uv = shutil.which("python3")
     assert uv is not None
     request = tmp_path / "mwaa-requirements.in"
