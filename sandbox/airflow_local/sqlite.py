@@ -15,7 +15,8 @@ from typing import Final
 
 LOCK_TIMEOUT_SECONDS: Final = 30.0
 
-# sqlite3.connect(**CONNECT_ARGS); aiosqlite.connect passes its keyword arguments on to it
+# sqlite3.connect(**CONNECT_ARGS); aiosqlite.connect passes its keyword arguments on to it. Two
+# dicts, not one shared: Airflow adds check_same_thread to the sync one in place.
 CONNECT_ARGS: Final[dict[str, float]] = {"timeout": LOCK_TIMEOUT_SECONDS}
 CONNECT_ARGS_ASYNC: Final[dict[str, float]] = {"timeout": LOCK_TIMEOUT_SECONDS}
 
