@@ -20,7 +20,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 
 @dataclass
@@ -71,8 +71,15 @@ class Supervisor:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(
-        self, name: str, argv: Sequence[str], env: Mapping[str, str], cwd: Path, stop_stage: int = 0
+        self,
+        name: str,
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        cwd: Path,
+        stop_stage: int = 0,
+        run_as: Mapping[str, Any] | None = None,
     ) -> Child:
+        """`run_as`: Popen's user/group arguments, for a server that refuses to run as root."""
         process = subprocess.Popen(  # noqa: S603 (argv built by this package)
             list(argv),
             env=dict(env),
@@ -81,6 +88,7 @@ class Supervisor:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            **(run_as or {}),
         )
         reader = threading.Thread(target=self._relay, args=(name, process), name=f"relay-{name}", daemon=True)
         child = Child(name, process, reader, stop_stage)

@@ -2,7 +2,8 @@
 
 Everything is passed as environment variables rather than an airflow.cfg, so the same values reach
 the api-server, scheduler, dag-processor, triggerer and the task processes the LocalExecutor
-starts, and a temp AIRFLOW_HOME (tests) needs no file but the SQLite DB and the login file.
+starts, and a temp AIRFLOW_HOME (tests) needs no file but the login file (the metadata DB's
+cluster lives there too: sandbox.airflow_local.metadata_db).
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-from sandbox.airflow_local import sqlite
 
 REGION = "eu-west-1"
 LOGIN_USER = "admin"
@@ -35,6 +34,7 @@ class LocalAirflow:
     repo: Path
     home: Path
     endpoint_url: str
+    database_url: str  # the metadata DB (sandbox.airflow_local.metadata_db); holds its password
     api_port: int = 8080
     lakehouse_env: str = "dev"
     parallelism: int = 4
@@ -108,12 +108,10 @@ def airflow_env(local: LocalAirflow, base: Mapping[str, str]) -> dict[str, str]:
             "AIRFLOW__CORE__DAGS_FOLDER": str(local.repo / "dags"),
             "AIRFLOW__CORE__PLUGINS_FOLDER": str(plugins_folder(local)),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            # Airflow 3 has no SequentialExecutor: LocalExecutor is its default and runs on SQLite.
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
             "AIRFLOW__CORE__PARALLELISM": str(local.parallelism),
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{local.home / 'airflow.db'}",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS": sqlite.CONNECT_ARGS_PATH,
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS_ASYNC": sqlite.CONNECT_ARGS_ASYNC_PATH,
+            # PostgreSQL, as on MWAA; Airflow derives the async URL (postgresql+asyncpg) from it
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": local.database_url,
             "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{LOGIN_USER}:admin",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(local.home / PASSWORDS_FILE),

@@ -1,4 +1,4 @@
-"""`python -m sandbox.airflow_local`: sandbox, provisioning, DB, then the four components.
+"""`python -m sandbox.airflow_local`: sandbox, provisioning, metadata DB, then the four components.
 
 Runs in the foreground until Ctrl-C (SIGINT) or SIGTERM, or until a component dies; then stops
 everything it started (a sandbox that was already running is left alone) and exits.
@@ -17,6 +17,7 @@ from types import FrameType
 
 from sandbox.airflow_local.aws_sandbox import ensure_sandbox
 from sandbox.airflow_local.components import STOP_STAGE, components, migrate
+from sandbox.airflow_local.metadata_db import start_metadata_db
 from sandbox.airflow_local.processes import Supervisor
 from sandbox.airflow_local.provisioning import provision
 from sandbox.airflow_local.readiness import wait_until_answers
@@ -75,10 +76,12 @@ def _start(options: Options, supervisor: Supervisor) -> LocalAirflow:
     )
     supervisor.say("launcher", f"sandbox {'started' if started else 'already running'} at {endpoint}")
     provision(supervisor, endpoint, options.config_dir, options.env, base, REPO)
+    database_url = start_metadata_db(supervisor, options.home, free_port(), base)
     local = LocalAirflow(
         repo=REPO,
         home=options.home,
         endpoint_url=endpoint,
+        database_url=database_url,
         api_port=options.api_port,
         lakehouse_env=options.env,
         parallelism=options.parallelism,
@@ -130,7 +133,7 @@ def run(options: Options) -> int:
         code = 1
     except KeyboardInterrupt:
         supervisor.say("launcher", "interrupted")
-    except RuntimeError as error:
+    except RuntimeError as error:  # PostgresError included
         supervisor.say("launcher", str(error))
         code = 1
     finally:

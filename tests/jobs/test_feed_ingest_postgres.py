@@ -20,6 +20,7 @@ import ipaddress
 import os
 import secrets
 import select
+import shlex
 import shutil
 import signal
 import socket
@@ -29,7 +30,6 @@ import subprocess
 import tempfile
 import threading
 import urllib.parse
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -42,6 +42,8 @@ import pyarrow as pa
 import pytest
 
 from jobs import feed_ingest
+from sandbox import postgres_server
+from sandbox.airflow_local.stack import free_port
 from sandbox.server import Sandbox
 from tests.jobs.test_feed_ingest import (
     LAKE,
@@ -62,8 +64,6 @@ from tests.jobs.test_feed_ingest import (
 SERVER_TIME_ZONE = "America/New_York"
 SSL_REQUEST = struct.pack("!ii", 8, 80877103)
 """What a client sends first to ask for TLS; the server answers S (go ahead) or N (no TLS)."""
-SYSTEM_USER = "pgserver"
-"""The system user the server runs as when the tests run as root (postgres refuses root)."""
 
 
 @pytest.fixture(scope="module")
@@ -321,65 +321,30 @@ class Postgres:
             connection.close()
 
 
-def _server_binaries() -> tuple[Path, Any]:
-    """pgserver's bundled PostgreSQL bin/ directory and its utils module, or a failed test."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
-            from pgserver import utils
-            from pgserver.postgres_server import POSTGRES_BIN_PATH
-    except ImportError as error:
-        pytest.fail(
-            f"pgserver (PostgreSQL binaries for these tests) is not installed: {error}; "
-            "`make venv` installs requirements-dev.lock"
-        )
-    if not (POSTGRES_BIN_PATH / "postgres").is_file():
-        pytest.fail(f"pgserver has no PostgreSQL binaries in {POSTGRES_BIN_PATH}")
-    return POSTGRES_BIN_PATH, utils
-
-
-def _run(command: list[str], owner: dict[str, Any], what: str, log: Path | None = None) -> None:
-    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False, **owner)
-    if done.returncode != 0:
-        server_log = log.read_text()[-3000:] if log is not None and log.exists() else ""
-        pytest.fail(
-            f"cannot start the PostgreSQL server for these tests: {what} exited {done.returncode}\n"
-            f"{done.stdout[-2000:]}{done.stderr[-2000:]}{server_log}"
-        )
-
-
 @pytest.fixture(scope="module")
 def postgres(test_ca: ThrowawayCA) -> Iterator[Postgres]:
     """initdb + pg_ctl start on 127.0.0.1:<free port>, a login role with a password, and the TLS front
     (plain connections passed on too); stopped afterwards."""
-    bin_path, utils = _server_binaries()
+    try:
+        bin_path = postgres_server.binaries()
+    except postgres_server.PostgresError as error:
+        pytest.fail(str(error))
     base = Path(tempfile.mkdtemp(prefix="feed-ingest-pg-"))
     try:
         data, log, password_file = base / "data", base / "server.log", base / "admin-password"
         admin_password = "admin-" + secrets.token_hex(8)
         password_file.write_text(admin_password + "\n")
-        owner: dict[str, Any] = {}
-        if os.geteuid() == 0:  # postgres refuses to run as root: as pgserver does, run it as a plain user
-            try:
-                entry = utils.ensure_user_exists(SYSTEM_USER)  # useradd when missing
-            except (subprocess.CalledProcessError, OSError) as error:
-                pytest.fail(
-                    f"running as root, and cannot create the system user {SYSTEM_USER!r} to run postgres as: {error}"
-                )
-            utils.ensure_prefix_permissions(bin_path)  # the user must reach the binaries and the data
-            utils.ensure_prefix_permissions(base)
-            for path in (base, password_file):
-                os.chown(path, entry.pw_uid, entry.pw_gid)
-            owner = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
-        port = utils.find_suitable_port("127.0.0.1")
-        initdb = [str(bin_path / "initdb"), "-D", str(data), "-U", "postgres", "--pwfile", str(password_file)]
-        initdb += ["--auth=scram-sha-256", "--encoding=UTF8", "--no-sync"]
-        options = f"-h 127.0.0.1 -p {port} -k '' -c TimeZone={SERVER_TIME_ZONE} -c fsync=off"  # no socket
-        start = [str(bin_path / "pg_ctl"), "-D", str(data), "-w", "-t", "30", "-o", options, "-l", str(log)]
-        start += ["start"]
-        _run(initdb, owner, "initdb")
+        port = free_port()
+        options = postgres_server.server_options(port, f"TimeZone={SERVER_TIME_ZONE}", "fsync=off")
+        start = [str(bin_path / "pg_ctl"), "-D", str(data), "-w", "-t", "30", "-o", shlex.join(options)]
+        start += ["-l", str(log), "start"]
         try:
-            _run(start, owner, "pg_ctl start", log)
+            owner = postgres_server.owner(base, password_file)
+            postgres_server.initdb(data, password_file, owner)
+        except postgres_server.PostgresError as error:
+            pytest.fail(f"cannot start the PostgreSQL server for these tests: {error}")
+        try:
+            _start(start, owner, log)
             tls = test_ca.server_context(ips=("127.0.0.1",), dns=("localhost",))
             with PgFront(port, tls) as front:
                 server = Postgres(
@@ -404,6 +369,14 @@ def postgres(test_ca: ThrowawayCA) -> Iterator[Postgres]:
             _stop(bin_path, data, owner)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _start(command: list[str], owner: dict[str, Any], log: Path) -> None:
+    try:
+        postgres_server.run(command, owner, "pg_ctl start")
+    except postgres_server.PostgresError as error:
+        server_log = log.read_text()[-3000:] if log.exists() else ""
+        pytest.fail(f"cannot start the PostgreSQL server for these tests: {error}\n{server_log}")
 
 
 def _stop(bin_path: Path, data: Path, owner: dict[str, Any]) -> None:

@@ -125,10 +125,10 @@ def test_backfill_then_clear_leaves_one_partition_per_interval(stack: Stack, tok
     # runs apart from the DAG's max_active_runs, so three runs of one flow overlap. The flow's
     # rewrite (run_flow) is limited to one at a time across runs; the lake must come out right.
     assert api(api.dag, "PATCH", {"is_paused": False})["is_paused"] is False
-    # The backfill is created once the scheduler has created its run: both at the same moment race
-    # in Airflow 3.3.1 on SQLite (the scheduler's commit fails with StaleDataError on dag_run and it
-    # exits, the backfill request gets a 503). The runs still overlap: the scheduled one has only
-    # been created, not run.
+    # The backfill is created once the scheduler has created its run, so that the runs overlap
+    # whatever the timing: the scheduled one has only been created, not run. (On SQLite, the
+    # stack's DB before PostgreSQL, the two writes raced: the scheduler's commit failed with
+    # StaleDataError and the backfill request got a 503 "database is locked".)
     stack.wait(
         f"{DAG_ID}'s scheduled run", lambda: [r for r in api.runs() if r["run_type"] == "scheduled"], 60
     )

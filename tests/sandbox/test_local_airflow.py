@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
-import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg2
 import pytest
 
 from lakehouse.config import load_config
 from lakehouse.plan.inventory import environment_dag_ids
+from sandbox.airflow_local.metadata_db import running_url
 from sandbox.provision import WEBHOOK_PATH
 from tests.conftest import REPO, SAMPLE_CONFIG
 from tests.reliability.conftest import sns_messages
@@ -73,35 +72,25 @@ def test_dags_listed_without_import_errors(stack: Stack, token: str) -> None:
     assert errors["total_entries"] == 0, errors
 
 
-def test_a_write_waits_for_a_lock_held_longer_than_sqlites_default(stack: Stack, token: str) -> None:
-    """Every component writes to one SQLite file. A write that meets another's lock waits for it
-    (sandbox/airflow_local/sqlite.py) instead of failing after sqlite3's default 5 s, which on a busy
-    machine turned a backfill request into a 503."""
-    held_for = 7.0  # longer than sqlite3's default timeout of 5 s
-    answered: dict[str, Any] = {}
-
-    def create_variable() -> None:
-        body = {"key": "lakehouse_lock_probe", "value": "waited"}
-        try:
-            answered["body"] = call(stack.url + "/api/v2/variables", "POST", body, token)
-        except urllib.error.HTTPError as error:
-            answered["error"] = f"{error.code}: {error.read()[:300]!r}"
-
-    locker = sqlite3.connect(stack.home / "airflow.db", timeout=30, isolation_level=None)
+def test_the_components_share_the_stacks_postgresql_metadata_db(stack: Stack, token: str) -> None:
+    """A Variable written through the api-server is a row of the PostgreSQL cluster in
+    AIRFLOW_HOME/postgres, read back as its `airflow` role (Fernet-encrypted, as Airflow stores
+    Variables): no component fell back to SQLite."""
+    body = {"key": "lakehouse_db_probe", "value": "in postgres"}
+    assert call(stack.url + "/api/v2/variables", "POST", body, token)["value"] == "in postgres"
+    database_url = running_url(stack.home)
+    assert database_url is not None, "no running metadata DB in AIRFLOW_HOME/postgres"
+    connection = psycopg2.connect(database_url.replace("+psycopg2", ""))
     try:
-        locker.execute("BEGIN IMMEDIATE")  # the write lock, as a long scheduler transaction holds it
-        writer = threading.Thread(target=create_variable)
-        began = time.monotonic()
-        writer.start()
-        time.sleep(held_for)
-        assert writer.is_alive(), f"the write did not wait for the lock: {answered}"
-        locker.execute("COMMIT")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT val, is_encrypted FROM variable WHERE key = %s", ("lakehouse_db_probe",))
+            ((stored, encrypted),) = cursor.fetchall()
     finally:
-        locker.close()
-    writer.join(30)
-    assert answered.get("body", {}).get("value") == "waited", answered
-    assert time.monotonic() - began >= held_for
-    assert call(stack.url + "/api/v2/variables/lakehouse_lock_probe", token=token)["value"] == "waited"
+        connection.close()
+    assert encrypted, "the value is stored in the clear"  # Airflow's Fernet key
+    assert stored != "in postgres"
+    assert call(stack.url + "/api/v2/variables/lakehouse_db_probe", token=token)["value"] == "in postgres"
+    assert not list(stack.home.glob("*.db")), "a SQLite file appeared in AIRFLOW_HOME"
 
 
 def test_triggered_run_is_scheduled_and_runs_a_task(stack: Stack, token: str) -> None:
