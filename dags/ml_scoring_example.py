@@ -1,6 +1,10 @@
 """ML scoring example DAG: Account scores from the warehouse to the results zone, which triggers the
 upsert into CustomSalesforceObject__c (see lakehouse.airflow.scoring and lakehouse.scoring)."""
 
-from lakehouse.airflow.scoring import generate_scoring
+from lakehouse.airflow.task_startup import freeze_imported_heap_in_a_task
+
+freeze_imported_heap_in_a_task()  # before the operators' imports (see its module)
+
+from lakehouse.airflow.scoring import generate_scoring  # noqa: E402
 
 globals().update(generate_scoring(__file__))

@@ -1,6 +1,10 @@
 """On-prem -> lake: one DAG per feed of include/config/feeds.yaml, each running its Glue job
 (see lakehouse.airflow.feedfile and docs/feeds.md)."""
 
-from lakehouse.airflow.feedfile import generate_feeds
+from lakehouse.airflow.task_startup import freeze_imported_heap_in_a_task
+
+freeze_imported_heap_in_a_task()  # before the operators' imports (see its module)
+
+from lakehouse.airflow.feedfile import generate_feeds  # noqa: E402
 
 globals().update(generate_feeds(__file__))

@@ -1,5 +1,9 @@
 """Salesforce -> lake: one DAG per object of include/config/flows.yaml (see lakehouse.airflow)."""
 
-from lakehouse.airflow.dagfile import generate
+from lakehouse.airflow.task_startup import freeze_imported_heap_in_a_task
+
+freeze_imported_heap_in_a_task()  # before the operators' imports (see its module)
+
+from lakehouse.airflow.dagfile import generate  # noqa: E402
 
 globals().update(generate(__file__, "ingest"))

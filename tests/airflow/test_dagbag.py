@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -227,3 +230,50 @@ def test_a_worker_builds_only_its_own_dag() -> None:
     bag = dagbag()
     assert bag.import_errors == {}
     assert sorted(bag.dags) == ["sfdc_ingest__contact"]
+
+
+WORKER_PARSE = """
+import gc, os, sys
+from airflow.sdk import DAG  # Airflow is imported before the DAG file, as in a task process
+from airflow.dag_processing.dagbag import DagBag
+
+bag = DagBag(sys.argv[1])  # the DAG's own file, as the task runner parses it
+from airflow.providers.amazon.aws.operators.appflow import AppflowRunOperator
+
+unfrozen = {id(o) for o in gc.get_objects()}  # the permanent generation is not listed
+print(sorted(bag.dags), gc.get_freeze_count() > 0, id(DAG) in unfrozen, id(AppflowRunOperator) in unfrozen)
+"""
+
+
+def test_a_worker_freezes_airflows_heap_before_importing_the_operators() -> None:
+    """In a fresh task-like process: what Airflow had imported is frozen, so the collections that
+    the operators' imports trigger skip it (lakehouse.airflow.task_startup); the operators' own
+    classes, imported after the freeze, are collected as usual."""
+    env = {**os.environ, "LAKEHOUSE_ENV": "dev", "LAKEHOUSE_INCLUDE_DIR": str(REPO / "include")}
+    env |= {
+        "_AIRFLOW_PARSING_CONTEXT_DAG_ID": "sfdc_ingest__contact",
+        "_AIRFLOW_PARSING_CONTEXT_TASK_ID": "x",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER_PARSE, str(REPO / "dags" / "salesforce_ingest.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    dags, froze, dag_class_unfrozen, operator_unfrozen = done.stdout.strip().splitlines()[-1].rsplit(" ", 3)
+    assert (dags, froze, dag_class_unfrozen, operator_unfrozen) == (
+        "['sfdc_ingest__contact']",
+        "True",
+        "False",
+        "True",
+    )
+
+
+def test_parsing_the_whole_folder_freezes_nothing() -> None:
+    """The DAG processor, dag.test() and these tests parse without a parsing context: the heap
+    stays as it was."""
+    assert sorted(dagbag().dags)
+    assert gc.get_freeze_count() == 0
