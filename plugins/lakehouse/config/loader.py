@@ -112,7 +112,7 @@ def _load_environments(file: Path, problems: list[Problem]) -> dict[str, Environ
 def _load_flows(
     file: Path, environments: Mapping[str, Environment], problems: list[Problem], only_table: str | None
 ) -> list[Flow]:
-    doc = (only_table is not None and _cut_document(file, only_table)) or read_document(file, problems)
+    doc = _flows_document(file, problems, only_table)
     if doc is None:
         return []
     report = Reporter(doc, problems)
@@ -142,14 +142,20 @@ def _load_flows(
     return [flow for index, flow in candidates if index not in rejected]
 
 
-def _cut_document(file: Path, only_table: str) -> YamlDocument | None:
-    """Just the lines of the flow named `only_table` and the defaults (flow_subset), when they
-    can be cut out soundly and do hold that flow; otherwise None and the whole file is read,
-    which also reports whatever made the cut fail."""
+def _flows_document(file: Path, problems: list[Problem], only_table: str | None) -> YamlDocument | None:
+    """flows.yaml, read once: for a worker (`only_table`) just the lines of that flow and the
+    defaults (flow_subset) when they can be cut out soundly and hold that flow; otherwise the whole
+    file, which also reports whatever made the cut fail."""
+    if only_table is None:
+        return read_document(file, problems)
     try:
         text = file.read_text(encoding="utf-8")
     except OSError:
-        return None
+        return read_document(file, problems)  # says why
+    return _cut_document(text, file, only_table) or read_document(file, problems, text)
+
+
+def _cut_document(text: str, file: Path, only_table: str) -> YamlDocument | None:
     cut = cut_flows(text, only_table)
     if cut is None:
         return None

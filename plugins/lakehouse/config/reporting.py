@@ -14,17 +14,18 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from lakehouse.config.errors import ConfigError, Problem
-from lakehouse.config.yaml_source import YamlDocument, load_yaml
+from lakehouse.config.yaml_source import YamlDocument, load_yaml, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def read_document(file: Path, problems: list[Problem]) -> YamlDocument | None:
-    if not file.is_file():
+def read_document(file: Path, problems: list[Problem], text: str | None = None) -> YamlDocument | None:
+    """`file` parsed, or None with its problems reported; `text`: its content, already read."""
+    if text is None and not file.is_file():
         problems.append(Problem(file, 1, "", "file not found"))
         return None
     try:
-        return load_yaml(file)
+        return load_yaml(file) if text is None else parse_yaml(text, file)
     except ConfigError as exc:
         problems.extend(exc.problems)
         return None
