@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import itertools
+import json
 import os
 import subprocess
 import sys
@@ -233,7 +234,7 @@ def test_a_worker_builds_only_its_own_dag() -> None:
 
 
 WORKER_PARSE = """
-import gc, os, sys
+import gc, json, sys
 from airflow.sdk import DAG  # Airflow is imported before the DAG file, as in a task process
 from airflow.dag_processing.dagbag import DagBag
 
@@ -241,7 +242,12 @@ bag = DagBag(sys.argv[1])  # the DAG's own file, as the task runner parses it
 from airflow.providers.amazon.aws.operators.appflow import AppflowRunOperator
 
 unfrozen = {id(o) for o in gc.get_objects()}  # the permanent generation is not listed
-print(sorted(bag.dags), gc.get_freeze_count() > 0, id(DAG) in unfrozen, id(AppflowRunOperator) in unfrozen)
+print(json.dumps({
+    "dags": sorted(bag.dags),
+    "froze": gc.get_freeze_count() > 0,
+    "airflow_frozen": id(DAG) not in unfrozen,
+    "operators_frozen": id(AppflowRunOperator) not in unfrozen,
+}))
 """
 
 
@@ -263,13 +269,12 @@ def test_a_worker_freezes_airflows_heap_before_importing_the_operators() -> None
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    dags, froze, dag_class_unfrozen, operator_unfrozen = done.stdout.strip().splitlines()[-1].rsplit(" ", 3)
-    assert (dags, froze, dag_class_unfrozen, operator_unfrozen) == (
-        "['sfdc_ingest__contact']",
-        "True",
-        "False",
-        "True",
-    )
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {
+        "dags": ["sfdc_ingest__contact"],
+        "froze": True,
+        "airflow_frozen": True,
+        "operators_frozen": False,
+    }
 
 
 def test_parsing_the_whole_folder_freezes_nothing() -> None:
