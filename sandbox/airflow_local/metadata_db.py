@@ -59,6 +59,11 @@ def url(port: int, password: str) -> str:
     return f"postgresql+psycopg2://{ROLE}:{quoted}@{postgres_server.HOST}:{port}/{DATABASE}"
 
 
+def libpq_url(sqlalchemy_url: str) -> str:
+    """The same URL as libpq takes it (psql, psycopg2.connect): without SQLAlchemy's driver name."""
+    return sqlalchemy_url.replace("postgresql+psycopg2://", "postgresql://", 1)
+
+
 def running_url(home: Path) -> str | None:
     """The URL of the cluster running for `home` (its port from postmaster.pid), else None: for
     `psql` or a test that reads what Airflow wrote."""

@@ -21,7 +21,7 @@ import pytest
 
 from lakehouse.config import load_config
 from lakehouse.plan.inventory import environment_dag_ids
-from sandbox.airflow_local.metadata_db import running_url
+from sandbox.airflow_local.metadata_db import libpq_url, running_url
 from sandbox.provision import WEBHOOK_PATH
 from tests.conftest import REPO, SAMPLE_CONFIG
 from tests.reliability.conftest import sns_messages
@@ -80,7 +80,7 @@ def test_the_components_share_the_stacks_postgresql_metadata_db(stack: Stack, to
     assert call(stack.url + "/api/v2/variables", "POST", body, token)["value"] == "in postgres"
     database_url = running_url(stack.home)
     assert database_url is not None, "no running metadata DB in AIRFLOW_HOME/postgres"
-    connection = psycopg2.connect(database_url.replace("+psycopg2", ""))
+    connection = psycopg2.connect(libpq_url(database_url))
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT val, is_encrypted FROM variable WHERE key = %s", ("lakehouse_db_probe",))

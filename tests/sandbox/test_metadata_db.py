@@ -25,12 +25,8 @@ from sandbox.postgres_server import PostgresError
 pytestmark = pytest.mark.timeout(120)
 
 
-def _dsn(url: str) -> str:
-    return url.replace("postgresql+psycopg2://", "postgresql://")  # libpq's URI form
-
-
 def _query(url: str, statement: str) -> list[tuple[object, ...]]:
-    connection = psycopg2.connect(_dsn(url), connect_timeout=5)
+    connection = psycopg2.connect(metadata_db.libpq_url(url), connect_timeout=5)
     try:
         with connection, connection.cursor() as cursor:
             cursor.execute(statement)
