@@ -8,7 +8,7 @@ UV := $(PY) -m uv
 ENV ?= dev
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: venv test lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest up down airflow bundle lock clean
+.PHONY: venv test lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest bench-views up down airflow bundle lock clean
 
 venv: $(STAMP)
 
@@ -59,6 +59,10 @@ bench-backfill: venv
 ## make bench-ingest: the feed job's CSV/JSONL-to-Parquet conversion at 100 MB, 1 GB and 3 GB vs pyarrow's own path and pandas (MB/s, peak memory).
 bench-ingest: venv
 	$(BIN)/python -m bench.ingest
+
+## make bench-views: <table>_current and <table>_history over 365 daily partitions, 1M records, 5% churn a day, vs hand-written SQL.
+bench-views: venv
+	$(BIN)/python -m bench.views
 
 ## make up / make down: the local AWS sandbox on http://127.0.0.1:4566 (see sandbox/README.md).
 up: venv

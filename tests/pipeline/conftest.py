@@ -24,6 +24,13 @@ from sandbox.server import Sandbox
 from tests.conftest import REPO
 
 P1 = "roche-salesforce-connector-profile1"
+TEST_FLOWS = """
+  - name: Lead
+    connector_profile: roche-salesforce-connector-profile1
+    schedule_expression: "cron(0 0 ? * 5 *)"  # Thursdays: 2025-01-09 .. 16 holds the org's history
+    start_date: 2025-01-09
+    description: Leads with weekly windows for the deletes and history tests
+"""
 RAW = "gtm-lakehouse-dev-raw"
 WAREHOUSE = {"WorkgroupName": "gtm-lakehouse-dev", "Database": "gtm"}
 
@@ -39,13 +46,15 @@ def pipeline_env(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> 
     """Airflow pointed at the sandbox, its DB migrated, the dev environment provisioned.
 
     The config is the sample's with `retries: 0`: a failing task should fail the test now, not
-    after the sample's five-minute retry delay.
+    after the sample's five-minute retry delay, and one flow more, `Lead` (one org, weekly windows
+    from 2025-01-09, so one run loads the emulated org's whole history), whose records only the
+    deletes, merges and history tests change.
     """
     saved = dict(os.environ)
     include = tmp_path_factory.mktemp("pipeline") / "include"
     shutil.copytree(REPO / "include", include)
     flows = include / "config" / "flows.yaml"
-    flows.write_text(flows.read_text().replace("  retries: 2\n", "  retries: 0\n", 1))
+    flows.write_text(flows.read_text().replace("  retries: 2\n", "  retries: 0\n", 1) + TEST_FLOWS)
     feeds = include / "config" / "feeds.yaml"
     feeds.write_text(feeds.read_text().replace("  retries: 2\n", "  retries: 0\n", 1))
     os.environ.update(airflow_env(sandbox.endpoint_url))
@@ -79,11 +88,14 @@ def org(sandbox: Sandbox) -> Callable[[str], Any]:
     return lambda profile: sandbox.service("appflow").org(profile)  # type: ignore[attr-defined]
 
 
-def window(org: Any, object_name: str, field: str, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
-    """What Salesforce holds for the window, by Id: the truth a run must land."""
+def window(
+    org: Any, object_name: str, field: str, start: dt.datetime, end: dt.datetime, include_deleted: bool = True
+) -> dict[str, Any]:
+    """What Salesforce holds for the window, by Id: the truth a run must land (queryAll: the
+    Recycle Bin too, as the flows read with include_deleted_records)."""
     return {
         str(r["Id"]): r
-        for r in org.records(object_name)
+        for r in org.records(object_name, include_deleted=include_deleted)
         if r[field] is not None and start <= _utc(r[field]) < end
     }
 
