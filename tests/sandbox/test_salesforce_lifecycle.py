@@ -216,3 +216,28 @@ def test_rest_and_bulk_shape_nulls_dates_and_compound_fields_differently(
     assert "BillingAddress" not in run(None)[0]
     monkeypatch.setenv("SANDBOX_APPFLOW_BULK_THRESHOLD", "1000")
     assert "BillingAddress" in run("AUTOMATIC")[0]
+
+
+def test_another_process_changes_the_org_through_the_control_endpoint(
+    control: Any, flow_org: tuple[str, SalesforceOrg]
+) -> None:
+    profile, org = flow_org
+    first, second, third = sorted(ids(org, "Lead"))[:3]
+    done = control(
+        "POST", "/_sandbox/appflow/change",
+        {"connectorProfileName": profile, "object": "Lead", "operation": "merge", "ids": [second], "masterId": first},
+    )  # fmt: skip
+    assert done["operation"] == "merge"
+    control(
+        "POST", "/_sandbox/appflow/clock", {"connectorProfileName": profile, "now": "2025-01-21T00:00:00Z"}
+    )
+    control(
+        "POST", "/_sandbox/appflow/change",
+        {"connectorProfileName": profile, "object": "Lead", "operation": "delete", "ids": [third]},
+    )  # fmt: skip
+    query = f"/_sandbox/appflow/records?connectorProfileName={profile}&object=Lead&includeDeleted=true"
+    records = {r["Id"]: r for r in control("GET", query)["records"]}
+    assert records[second]["MasterRecordId"] == first
+    assert records[third]["IsDeleted"] is True
+    live = control("GET", f"/_sandbox/appflow/records?connectorProfileName={profile}&object=Lead")["records"]
+    assert not {second, third} & {r["Id"] for r in live}

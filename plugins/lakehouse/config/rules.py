@@ -64,8 +64,8 @@ def flow_rules(flow: Flow) -> list[FieldProblem]:
                 f"merges away a record it moves {DELETION_TIMESTAMP} and leaves {flow.timestamp_field} "
                 "as it was, so no window would load the change and the record would stay in "
                 f"<table>_current; use {DELETION_TIMESTAMP} (it moves whenever LastModifiedDate does), "
-                "or set include_deleted_records: 0 to load live records only (then only the weekly "
-                "reconciliation removes deleted records)",
+                "or set include_deleted_records: 0 to load live records only (then only the "
+                "reconciliation, reconcile_schedule, removes deleted records)",
             )
         )
     if flow.pii and not flow.pii_columns:
