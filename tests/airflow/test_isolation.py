@@ -62,6 +62,7 @@ def test_strict_mode_fails_every_generating_file(
 
 def test_strict_mode_passes_on_the_sample(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LAKEHOUSE_STRICT", "1")
+    monkeypatch.setenv("LAKEHOUSE_INCLUDE_DIR", str(REPO / "include"))  # not a session fixture's copy
     bag = DagBag(str(REPO / "dags"))
     assert bag.import_errors == {}
     assert len(bag.dags) == 10  # four flows and two reconciliations, three feeds and the scoring example
@@ -87,7 +88,11 @@ def test_parsing_opens_no_socket() -> None:
         print("ATTEMPTS", attempts)
         """
     )
-    env = {**os.environ, "AWS_ENDPOINT_URL": "http://192.0.2.1:9"}
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": "http://192.0.2.1:9",
+        "LAKEHOUSE_INCLUDE_DIR": str(REPO / "include"),
+    }
     result = subprocess.run(
         [sys.executable, "-c", script, str(REPO / "dags")],
         capture_output=True,
