@@ -2,8 +2,8 @@
 # The wheelhouse the stand-ins' pip installs from (served on loopback inside the engine's network
 # namespace, which has no other network): every wheel, for CPython 3.12 on this platform, that
 #   - the Airflow stand-in installs: apache-airflow[extras]==3.3.1 within requirements-dev.lock,
-#   - the Airflow entrypoint installs at each start: `apache-airflow==3.3.1` and requirements.txt
-#     (_PIP_ADDITIONAL_REQUIREMENTS in docker-compose.yaml), also within the lock,
+#   - airflow.Dockerfile installs on it: `apache-airflow==3.3.1` and requirements.txt, also within
+#     the lock (the stand-in holds those versions; whatever else pip picks comes from here too),
 #   - sandbox/Dockerfile installs: its own pins, resolved as a build with PyPI would resolve them,
 #   - and pip itself.
 # Downloaded by this machine's pip from the package registry, once per change of those inputs.

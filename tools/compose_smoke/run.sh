@@ -5,7 +5,8 @@
 #     system, the CPython 3.12 tarball and the wheelhouse (each only when missing; cached in .cache/)
 #  2. a dockerd of the run's own: data root, exec root and socket under a temporary folder, in a
 #     network namespace with only loopback (engine.sh); the wheelhouse served there on 127.0.0.1
-#  3. the stand-in images (build_images.sh), then the sandbox image from sandbox/Dockerfile by Compose
+#  3. the stand-in images (build_images.sh), then the stack's own images on them by Compose
+#     (sandbox/Dockerfile, airflow.Dockerfile)
 #  4. `docker compose up -d` with docker-compose.smoke.yaml over the project's file, then check.py:
 #     every service healthy, provision done, the DAGs imported with no error, one ingest DAG run
 #     (2025-01-15) succeeded through the api-server, its data in the lake
@@ -37,8 +38,10 @@ cleanup() {
         "${compose[@]}" logs --no-color --timestamps >"$CACHE/last-run.log" 2>&1 || true
         ((status == 0)) || say "compose logs of this run: $CACHE/last-run.log"
     fi
+    local stopping=$SECONDS
     engine_stop
     rm -rf "$work"
+    say "engine stopped and its data removed in $((SECONDS - stopping)) s"
     ((status == 0)) && say "passed in $((SECONDS - started)) s" || say "failed after $((SECONDS - started)) s"
     exit "$status"
 }
@@ -50,13 +53,14 @@ engine_start "$work/engine"
 in_netns python3 -m http.server --bind 127.0.0.1 --directory "$wheels" "$WHEELS_PORT" >"$work/wheels.log" 2>&1 &
 phase=$SECONDS
 "$SMOKE/build_images.sh" "$rootfs" "$python_tar" "$site_packages" "$work"
-say "building the sandbox image from sandbox/Dockerfile (Compose)"
-"${compose[@]}" build --quiet sandbox >"$work/build-sandbox.log" 2>&1 || { tail -40 "$work/build-sandbox.log" >&2; die "compose build"; }
+say "building the stack's images on them (Compose): sandbox/Dockerfile, airflow.Dockerfile"
+"${compose[@]}" build >"$work/build-compose.log" 2>&1 || { tail -40 "$work/build-compose.log" >&2; die "compose build"; }
 say "images built in $((SECONDS - phase)) s"
 
 phase=$SECONDS
 say "docker compose up -d"
 "${compose[@]}" up --detach >"$work/up.log" 2>&1 || { tail -30 "$work/up.log" >&2; die "compose up"; }
+say "up -d returned after $((SECONDS - phase)) s; checking the stack"
 in_netns "$REPO/.venv/bin/python" -m tools.compose_smoke.check -- "${compose[@]}" || die "the stack did not pass its checks"
 say "stack checked in $((SECONDS - phase)) s"
 
