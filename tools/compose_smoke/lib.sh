@@ -1,6 +1,7 @@
 # Shared settings of the compose smoke scripts (sourced, not run). Everything they download is kept
 # under .cache/ (gitignored) so that a second run downloads nothing; everything a run starts lives
 # under one temporary folder that the run removes.
+# shellcheck disable=SC2034  # settings used by the scripts that source this file
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

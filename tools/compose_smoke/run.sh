@@ -42,7 +42,7 @@ cleanup() {
     engine_stop
     rm -rf "$work"
     say "engine stopped and its data removed in $((SECONDS - stopping)) s"
-    ((status == 0)) && say "passed in $((SECONDS - started)) s" || say "failed after $((SECONDS - started)) s"
+    if ((status == 0)); then say "passed in $((SECONDS - started)) s"; else say "failed after $((SECONDS - started)) s"; fi
     exit "$status"
 }
 trap cleanup EXIT

@@ -16,6 +16,7 @@ fi
 if [[ ${1:-} == postgres && ! -s $PGDATA/PG_VERSION ]]; then
     : "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set for a new cluster}"
     user=${POSTGRES_USER:-postgres}
+    # shellcheck disable=SC2086  # POSTGRES_INITDB_ARGS holds initdb options, one a word
     initdb --username="$user" --pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD") --auth-local=trust \
         --auth-host=scram-sha-256 --encoding=UTF8 ${POSTGRES_INITDB_ARGS:-} -D "$PGDATA" >/dev/null
     printf 'host all all all scram-sha-256\n' >>"$PGDATA/pg_hba.conf"
