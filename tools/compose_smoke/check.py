@@ -36,7 +36,7 @@ HEALTHY = ("sandbox", "postgres", "airflow-apiserver")
 RUNNING = ("airflow-scheduler", "airflow-dag-processor", "airflow-triggerer")
 COMPLETED = ("airflow-init", "provision")
 BAD_TASK_STATES = {"failed", "up_for_retry", "upstream_failed"}
-REQUEST_TIMEOUT = 30.0
+REQUEST_TIMEOUT = 60.0
 
 T = TypeVar("T")
 
@@ -46,14 +46,23 @@ class SmokeCheckError(Exception):
 
 
 def wait(what: str, check: Callable[[], T | None], timeout: float, every: float = 2.0) -> T:
-    """`check()`'s first truthy result within `timeout` seconds."""
+    """`check()`'s first truthy result within `timeout` seconds. A request that the stack does not
+    answer in time, or answers with a server error, is tried again: on 2 busy cores the single
+    api-server worker, which also serves the running tasks' Execution API, can stall for tens of
+    seconds. Any other error ends the wait at once."""
     deadline = time.monotonic() + timeout
+    last_error = ""
     while True:
-        result = check()
+        try:
+            result = check()
+        except (TimeoutError, ConnectionError, urllib.error.URLError) as error:
+            if isinstance(error, urllib.error.HTTPError) and error.code < 500:
+                raise
+            result, last_error = None, f" (last: {error!r})"
         if result:
             return result
         if time.monotonic() > deadline:
-            raise SmokeCheckError(f"timed out after {timeout:.0f} s waiting for {what}")
+            raise SmokeCheckError(f"timed out after {timeout:.0f} s waiting for {what}{last_error}")
         time.sleep(every)
 
 
@@ -235,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         done(f"{DAG_ID} {run['dag_run_id']} succeeded ({interval})")
         rows, location = check_landed(args.sandbox)
         done(f"{rows} rows landed for {DAY}; Glue partition at {location}")
-    except (SmokeCheckError, urllib.error.URLError, subprocess.CalledProcessError) as failure:
+    except (SmokeCheckError, OSError, subprocess.CalledProcessError) as failure:  # URLError is an OSError
         print(f"FAILED: {failure}", file=sys.stderr)
         return 1
     return 0

@@ -16,6 +16,10 @@ engine_start() {
     ip -n "$NETNS" link set lo up
     mkdir -p "$ENGINE_DIR/data" "$ENGINE_DIR/exec" "$ENGINE_DIR/client"
     printf '{}\n' >"$ENGINE_DIR/daemon.json"  # not the machine's /etc/docker/daemon.json
+    # dockerd 20.10 writes its identity to /etc/docker/key.json, whatever its other paths: that
+    # file goes again at the end if this run made it.
+    ENGINE_MADE_ETC=$([[ -e /etc/docker ]] || echo yes)
+    ENGINE_MADE_KEY=$([[ -e /etc/docker/key.json ]] || echo yes)
     nsenter --net="/run/netns/$NETNS" -- nice -n 10 dockerd \
         --data-root "$ENGINE_DIR/data" --exec-root "$ENGINE_DIR/exec" \
         --pidfile "$ENGINE_DIR/dockerd.pid" --config-file "$ENGINE_DIR/daemon.json" \
@@ -55,6 +59,8 @@ engine_stop() {
     # shellcheck disable=SC2086
     [[ -z $pids ]] || { kill -KILL $pids 2>/dev/null || true; sleep 1; }
     ip netns delete "$NETNS" 2>/dev/null || true
+    [[ ${ENGINE_MADE_KEY:-} != yes ]] || rm -f /etc/docker/key.json
+    [[ ${ENGINE_MADE_ETC:-} != yes ]] || rmdir /etc/docker 2>/dev/null || true
     # Mounts dockerd left under its folders (after a kill): innermost first.
     findmnt -rn -o TARGET | grep -F "$ENGINE_DIR/" | sort -r | xargs -r umount -l 2>/dev/null || true
     NETNS=
