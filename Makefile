@@ -8,7 +8,7 @@ UV := $(PY) -m uv
 ENV ?= dev
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: venv test lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest bench-views up down airflow bundle lock clean
+.PHONY: venv test lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest bench-views up down airflow compose-smoke bundle lock clean
 
 venv: $(STAMP)
 
@@ -74,6 +74,10 @@ down:
 ## make airflow: Airflow 3.3.1 on http://127.0.0.1:8080 (admin / admin) against the sandbox; Ctrl-C stops it all.
 airflow: venv
 	$(BIN)/python -m sandbox.airflow_local --home .airflow --api-port 8080 --sandbox-port 4566 --sandbox-state-dir .sandbox --env $(ENV)
+
+## make compose-smoke: docker-compose.yaml run for real in a Docker engine of its own, the public images stood in for by local builds (as root; not part of make test).
+compose-smoke: venv
+	bash tools/compose_smoke/run.sh
 
 ## make bundle: what MWAA installs, in dist/mwaa/ (plugins.zip, dags/ with include/, requirements.txt, startup.sh).
 bundle: venv
