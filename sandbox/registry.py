@@ -37,6 +37,7 @@ DEFAULT_REGISTRATIONS: tuple[Registration, ...] = (
     ),
     Registration("sandbox.glue_jobs.service:GlueJobService", ("glue",)),
     Registration(
+        "sandbox.glue_crawlers.service:GlueCrawlerService", ("glue",), ("/_sandbox/glue-crawlers/",)
     ),
     Registration("sandbox.redshift_serverless.service:RedshiftServerlessService", ("redshift-serverless",)),
     Registration("sandbox.webhooks.service:WebhookReceiver", (), ("/_sandbox/webhooks/",)),
