@@ -54,7 +54,7 @@ def encode(
         arrays = []
         for source, _ in columns:
             spec = fields.get(source)
-            if preserve_types:
+            if preserve_types and not (spec and spec.type in {"address", "location"}):  # compound: JSON text
                 arrays.append(pa.array([row.get(source) for row in rows], type=_arrow_type(spec)))
             else:
                 arrays.append(pa.array([to_wire(row.get(source)) for row in rows], type=pa.string()))
