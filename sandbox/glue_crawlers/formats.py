@@ -84,9 +84,16 @@ class FileSchema:
     """Table parameters the classification adds (CSV: delimiter, header line count, quoting)."""
 
     @property
-    def compatibility(self) -> tuple[str, str, StorageFormat, tuple[tuple[str, str], ...]]:
-        """Files of one table share format, compression, SerDe and (CSV) layout parameters."""
-        return (self.classification, self.compression, self.storage, self.parameters)
+    def compatibility(self) -> tuple[str, str, str, str, tuple[tuple[str, str], ...]]:
+        """Files of one table share format, compression, SerDe and (CSV) layout; the JSON SerDe's
+        `paths` list follows the columns, which similarity judges."""
+        return (
+            self.classification,
+            self.compression,
+            self.storage.input_format,
+            self.storage.serde,
+            self.parameters,
+        )
 
 
 @dataclass

@@ -180,7 +180,8 @@ class _ValueMaker:
         if kind == "datetime":
             return self.timeline.day_start(0) - timedelta(seconds=rng.randint(0, 86_400 * 30))
         if kind == "reference" and spec.reference_targets:
-            target = rng.choice(spec.reference_targets)
+            targets = spec.reference_targets  # a polymorphic lookup points at its main object mostly
+            target = targets[0] if len(targets) == 1 or rng.random() < 0.8 else rng.choice(targets[1:])
             return make_id(target, record_number(self.profile, target, rng.randrange(self.count)))
         text = self.text(spec, index, rng)
         if kind == "combobox" and spec.picklist_values and not text:
