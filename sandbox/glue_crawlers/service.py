@@ -345,11 +345,15 @@ class GlueCrawlerService:
         return [c for (r, _), c in sorted(self._crawlers.items()) if r == region]
 
     def _client(self, region: str) -> Clients:
-        """The region's clients, built once (creating a boto3 client costs ~1 s)."""
+        """The region's clients, built once and outside the lock (creating a boto3 client costs
+        about a second, and GetCrawler polls must not wait for it)."""
         with self._lock:
-            if region not in self._clients:
-                self._clients[region] = clients(self.context.endpoint_url, region, boto3.session.Session())
-            return self._clients[region]
+            found = self._clients.get(region)
+        if found is None:
+            built = clients(self.context.endpoint_url, region, boto3.session.Session())
+            with self._lock:
+                found = self._clients.setdefault(region, built)
+        return found
 
     def _control(self, request: Request) -> Response:
         action = request.path.removeprefix(CONTROL_PREFIX).strip("/")
