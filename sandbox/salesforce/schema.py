@@ -15,12 +15,13 @@ from sandbox.salesforce.fields import (
     ObjectSchema,
     system_fields,
 )
-from sandbox.salesforce.standard import STANDARD
+from sandbox.salesforce.standard import MERGEABLE_OBJECTS, STANDARD
 
 __all__ = [
     "ADDRESS_KEYS",
     "COMPOUND_TYPES",
     "INTEGER_TYPES",
+    "MERGEABLE_OBJECTS",
     "NUMBER_TYPES",
     "STANDARD_OBJECTS",
     "TEXT_TYPES",

@@ -5,7 +5,8 @@ Fields, types, lengths, picklist values and relationships follow Salesforce's Ob
 pages sforce_api_objects_account.htm, _contact, _lead, _opportunity, _opportunitylineitem, _case,
 _campaign, _campaignmember, _task, _event, _user, _product2, _pricebook2, _pricebookentry), for
 the fields a GTM pipeline reads; an org has more. Every object also has the system fields
-(fields.system_fields). Account, Contact, Lead and Case, the objects merge() supports, carry
+(fields.system_fields). Account, Contact and Lead, the objects merge() supports (SOAP API
+Developer Guide, merge(): "The only supported object types are Lead, Contact and Account"), carry
 MasterRecordId. Compound address fields are modelled as Salesforce does: the components are
 fields of their own, the compound (`BillingAddress`, type `address`) is read-only and its value is
 the dict of its components. Picklists hold the default values of a new org. Lookups to objects
@@ -21,6 +22,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sandbox.salesforce.fields import FieldSpec, address, master_record, read_only
+
+MERGEABLE_OBJECTS: frozenset[str] = frozenset({"Account", "Contact", "Lead"})
+"""The objects merge() combines; each carries MasterRecordId."""
 
 _INDUSTRIES = ("Agriculture", "Banking", "Energy", "Healthcare", "Retail", "Technology")
 _LEAD_SOURCES = ("Web", "Phone Inquiry", "Partner Referral", "Trade Show")
@@ -208,7 +212,6 @@ def _opportunity_line_item() -> list[FieldSpec]:
 
 def _case() -> list[FieldSpec]:
     return [
-        master_record("Case"),
         read_only(FieldSpec("CaseNumber", "string", "Case Number", nillable=False, length=30)),
         FieldSpec("ContactId", "reference", "Contact ID", reference_to="Contact"),
         FieldSpec("AccountId", "reference", "Account ID", reference_to="Account"),

@@ -65,11 +65,12 @@ def test_fields_types_and_relationships_follow_the_object_reference(appflow: Any
     assert account["BillingAddress"]["supportedFieldTypeDetails"]["v1"]["filterOperators"] == ["PROJECTION"]
     assert {_type(account[f"Billing{part}"]) for part in ("Latitude", "Longitude")} == {"double"}
     assert _type(account["ShippingPostalCode"]) == "string"
-    for name in ("Account", "Contact", "Lead", "Case"):
+    for name in ("Account", "Contact", "Lead"):
         master = _described(appflow, profile, name)["MasterRecordId"]
         assert _type(master) == "reference"
         assert master["destinationProperties"]["isUpdatable"] is False
     assert "MasterRecordId" not in _described(appflow, profile, "Opportunity")
+    assert "MasterRecordId" not in _described(appflow, profile, "Case")
     assert _type(_described(appflow, profile, "Contact")["MailingAddress"]) == "address"
     assert _type(_described(appflow, profile, "Lead")["Address"]) == "address"
     task = build_schema("Task").fields
