@@ -17,11 +17,15 @@ CONTENT_TYPE = "application/x-amz-json-1.1"
 class ApiError(Exception):
     """An error the API itself answers (4xx), as opposed to a script or engine error reported as FAILED."""
 
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    def __init__(
+        self, code: str, message: str, status: int = 400, extra: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.extra = extra or {}
+        """Other members of the error's shape (Redshift Data's ResourceNotFoundException: ResourceId)."""
 
 
 def ok(body: dict[str, Any]) -> Response:
@@ -29,7 +33,7 @@ def ok(body: dict[str, Any]) -> Response:
 
 
 def error(err: ApiError) -> Response:
-    body = {"__type": err.code, "message": err.message, "Message": err.message}
+    body = {**err.extra, "__type": err.code, "message": err.message, "Message": err.message}
     return Response(
         err.status,
         json.dumps(body).encode(),
@@ -61,5 +65,20 @@ def dispatch(operations: Mapping[str, Operation], request: Request) -> Response 
         return None
     try:
         return ok(operation(parse_body(request.body)))
+    except ApiError as exc:
+        return error(exc)
+
+
+RequestOperation = Callable[[dict[str, Any], Request], dict[str, Any]]
+"""An operation that also needs the request: its region (SigV4 scope) and account."""
+
+
+def dispatch_request(operations: Mapping[str, RequestOperation], request: Request) -> Response | None:
+    """`dispatch` for operations that keep state per region: each gets the body and the request."""
+    operation = operations.get(request.target)
+    if operation is None:
+        return None
+    try:
+        return ok(operation(parse_body(request.body), request))
     except ApiError as exc:
         return error(exc)

@@ -4,7 +4,8 @@ Routing, in order:
 1. unsigned requests under `/_sandbox/` go to the service owning that control prefix
    (`GET /_sandbox/health` is answered here: which services are up);
 2. signed requests (SigV4 `Authorization` header, or `X-Amz-Credential` in a presigned URL) are
-   offered to the service registered for their signing name; it answers or returns None;
+   offered to the services registered for their signing name, in order; each answers or returns
+   None (the next one is asked);
 3. everything else, and whatever a service declines, goes to moto's own WSGI app, in-process.
 """
 
@@ -59,15 +60,16 @@ class Gateway:
         scope = signing_scope(environ.get("HTTP_AUTHORIZATION", ""), query.get("X-Amz-Credential", [""])[0])
         if scope is None and path.startswith(CONTROL_ROOT):
             return self._control(environ, path, query, start_response)
-        service = self.registry.for_signing_name(scope[1]) if scope else None
-        if service is None or scope is None:
+        services = self.registry.all_for_signing_name(scope[1]) if scope else []
+        if not services or scope is None:
             return self._to_moto(environ, start_response)
         body = self._read_body(environ)
         request = self._request(environ, path, query, body, service=scope[1], region=scope[0])
-        response = self._offer(service, request)
-        if response is None:
-            return self._to_moto(environ, start_response)
-        return self._send(response, start_response)
+        for service in services:
+            response = self._offer(service, request)
+            if response is not None:
+                return self._send(response, start_response)
+        return self._to_moto(environ, start_response)
 
     def _control(
         self, environ: Environ, path: str, query: dict[str, list[str]], start_response: StartResponse

@@ -1,9 +1,11 @@
 """Create in the sandbox what Terraform creates on AWS for one environment of the config.
 
-Buckets per zone, a Salesforce connector profile per org, one on-demand AppFlow flow per object
-and profile (Salesforce -> S3 Parquet with typed columns, S3 -> Salesforce upserts with an error
-location), a Glue database per profile, the alert topic and the webhook secret. Idempotent: what
-exists is left as it is, so `make airflow`, the demo and the tests can all call it.
+Buckets per zone, the warehouse (a Redshift Serverless namespace and workgroup, or a provisioned
+cluster: the Redshift Data API runs SQL only on one that exists), a Salesforce connector profile
+per org, one on-demand AppFlow flow per object and profile (Salesforce -> S3 Parquet with typed
+columns, S3 -> Salesforce upserts with an error location), a Glue database per profile, the alert
+topic and the webhook secret. Idempotent: what exists is left as it is, so `make airflow`, the demo
+and the tests can all call it.
 
     python -m sandbox provision --endpoint http://127.0.0.1:4566 --config-dir include/config --env dev
 """
@@ -35,6 +37,7 @@ class Provisioned:
     connector_profiles: list[str] = field(default_factory=list)
     flows: list[str] = field(default_factory=list)
     glue_databases: list[str] = field(default_factory=list)
+    warehouse: str = ""
     feed_jobs: list[str] = field(default_factory=list)
 
 
@@ -62,6 +65,7 @@ def provision(endpoint_url: str, config_dir: Path, env: str, region: str | None 
             )
         )
         done.buckets.append(bucket)
+    done.warehouse = _warehouse(client, environment.redshift)
     for profile in environment.connector_profiles:
         _ignore_exists(lambda p=profile: appflow.create_connector_profile(**_connector_profile(p)))
         done.connector_profiles.append(profile)
@@ -86,6 +90,32 @@ def provision(endpoint_url: str, config_dir: Path, env: str, region: str | None 
     )
     done.feed_jobs = provision_feeds(client, config, env, endpoint_url)
     return done
+
+
+def _warehouse(client: Any, redshift: Any) -> str:
+    """What Terraform's warehouse module creates: a namespace and workgroup, or a cluster."""
+    if redshift.workgroup_name:
+        serverless = client("redshift-serverless")
+        name = redshift.workgroup_name
+        _ignore_exists(
+            lambda: serverless.create_namespace(
+                namespaceName=name, dbName=redshift.database, iamRoles=[redshift.spectrum_role_arn]
+            )
+        )
+        _ignore_exists(lambda: serverless.create_workgroup(workgroupName=name, namespaceName=name))
+        return f"workgroup {name}"
+    cluster = redshift.cluster_identifier
+    _ignore_exists(
+        lambda: client("redshift").create_cluster(
+            ClusterIdentifier=cluster,
+            NodeType="ra3.xlplus",
+            MasterUsername=redshift.db_user,
+            MasterUserPassword="Sandbox-only-1",  # moto's cluster, never a real one
+            DBName=redshift.database,
+            IamRoles=[redshift.spectrum_role_arn],
+        )
+    )
+    return f"cluster {cluster}"
 
 
 def _connector_profile(name: str) -> dict[str, Any]:
@@ -272,5 +302,6 @@ def _ignore_exists(call: Any) -> None:
             "ConflictException",
             "AlreadyExistsException",
             "ResourceExistsException",
+            "ClusterAlreadyExists",
         }:
             raise

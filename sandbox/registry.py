@@ -36,6 +36,10 @@ DEFAULT_REGISTRATIONS: tuple[Registration, ...] = (
         "sandbox.redshift_data.service:RedshiftDataService", ("redshift-data",), ("/_sandbox/redshift-data/",)
     ),
     Registration("sandbox.glue_jobs.service:GlueJobService", ("glue",)),
+    Registration(
+        "sandbox.glue_crawlers.service:GlueCrawlerService", ("glue",), ("/_sandbox/glue-crawlers/",)
+    ),
+    Registration("sandbox.redshift_serverless.service:RedshiftServerlessService", ("redshift-serverless",)),
     Registration("sandbox.webhooks.service:WebhookReceiver", (), ("/_sandbox/webhooks/",)),
     Registration("sandbox.feeds.service:FeedSources", (), ("/_sandbox/feeds/",)),
 )
@@ -76,10 +80,15 @@ class ServiceRegistry:
         self._closed = False
 
     def for_signing_name(self, signing_name: str) -> Service | None:
-        for registration in self.registrations:
-            if signing_name in registration.signing_names:
-                return self._build(registration)
-        return None
+        """The first service registered for `signing_name` (what `Sandbox.service(name)` returns)."""
+        services = self.all_for_signing_name(signing_name)
+        return services[0] if services else None
+
+    def all_for_signing_name(self, signing_name: str) -> list[Service]:
+        """Every service registered for `signing_name`, in registration order: the gateway offers a
+        request to each until one answers (Glue: job runs, then crawlers, then moto)."""
+        found = [self._build(r) for r in self.registrations if signing_name in r.signing_names]
+        return [service for service in found if service is not None]
 
     def for_path(self, path: str) -> Service | None:
         """The service owning the longest control prefix that `path` starts with."""

@@ -1,4 +1,6 @@
-"""Suite-wide settings: Airflow's home in a temp dir, the dev environment, no real AWS credentials."""
+"""Suite-wide settings: Airflow's home in a temp dir of each test process (an xdist worker
+inherits the controller's environment, so a home set by `setdefault` would be shared by every
+worker's metadata DB), the dev environment, no real AWS credentials."""
 
 from __future__ import annotations
 
@@ -15,8 +17,8 @@ REPO = Path(__file__).resolve().parent.parent
 pytest_plugins = ("tests.pipeline.fixtures",)
 SAMPLE_CONFIG = REPO / "include" / "config"
 
-_home = tempfile.mkdtemp(prefix="lakehouse-airflow-home-")
-os.environ.setdefault("AIRFLOW_HOME", _home)
+_home = tempfile.mkdtemp(prefix=f"lakehouse-airflow-home-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-")
+os.environ["AIRFLOW_HOME"] = _home
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 # Read by airflow.settings at import: set before any test imports Airflow.
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")

@@ -1,8 +1,13 @@
 """AppFlow's operations (the rest-json paths botocore posts to) over the in-memory state.
 
-Each operation takes the parsed JSON body and returns the JSON document to send, or raises an
-AppflowError. Validation is what a caller relies on: unknown names are ResourceNotFoundException,
-duplicates ConflictException, invalid definitions ValidationException.
+Each operation takes the parsed JSON body and the request's region (its SigV4 scope) and returns
+the JSON document to send, or raises an AppflowError. Validation is what a caller relies on: unknown
+names are ResourceNotFoundException, duplicates ConflictException, invalid definitions
+ValidationException.
+
+Flows and connector profiles are regional, as on AWS: one created in a region is found there only,
+and its ARN names that region. The Salesforce org behind a profile is outside AWS: profiles of the
+same name in two regions reach the same org.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ _NAME = re.compile(r"[a-zA-Z0-9][\w!@#.-]+")
 _SUPPORTED_ROUTES = {("Salesforce", "S3"), ("S3", "Salesforce")}
 _DEFAULT_PAGE = 20
 
-Operation = Callable[[Document], Document]
+Operation = Callable[[Document, str], Document]
 
 
 def _required(body: Document, *keys: str) -> None:
@@ -61,8 +66,8 @@ class AppflowApi:
         self.context = context
         self.orgs = orgs
         self.lock = threading.RLock()
-        self.flows: dict[str, Flow] = {}
-        self.profiles: dict[str, ConnectorProfile] = {}
+        self._regional_flows: dict[str, dict[str, Flow]] = {}
+        self._regional_profiles: dict[str, dict[str, ConnectorProfile]] = {}
         self.runner = Runner(context, orgs.get, injections, self.lock)
         self.operations: dict[str, Operation] = {
             "/create-connector-profile": self.create_connector_profile,
@@ -82,97 +87,109 @@ class AppflowApi:
             "/describe-flow-execution-records": self.describe_flow_execution_records,
         }
 
-    def _arn(self, kind: str, name: str) -> str:
-        return f"arn:aws:appflow:{self.context.region}:{self.context.account_id}:{kind}/{name}"
+    def flows(self, region: str) -> dict[str, Flow]:
+        """The region's flows by name (caller holds the lock to change them)."""
+        return self._regional_flows.setdefault(region, {})
+
+    def profiles(self, region: str) -> dict[str, ConnectorProfile]:
+        """The region's connector profiles by name."""
+        return self._regional_profiles.setdefault(region, {})
+
+    def _arn(self, region: str, kind: str, name: str) -> str:
+        return f"arn:aws:appflow:{region}:{self.context.account_id}:{kind}/{name}"
 
     # -- connector profiles -----------------------------------------------------------------
 
-    def create_connector_profile(self, body: Document) -> Document:
+    def create_connector_profile(self, body: Document, region: str) -> Document:
         _required(body, "connectorProfileName", "connectorType", "connectionMode", "connectorProfileConfig")
         name = str(body["connectorProfileName"])
         if not re.fullmatch(r"[\w/!@#+=.-]+", name):
             raise ValidationError(f"Invalid connectorProfileName {name}")
         with self.lock:
-            if name in self.profiles:
+            if name in self.profiles(region):
                 raise ConflictError(f"Connector profile {name} already exists")
             config = body["connectorProfileConfig"]
-            self.profiles[name] = ConnectorProfile(
+            self.profiles(region)[name] = ConnectorProfile(
                 name=name,
-                arn=self._arn("connectorprofile", name),
+                arn=self._arn(region, "connectorprofile", name),
                 connector_type=str(body["connectorType"]),
                 connection_mode=str(body["connectionMode"]),
                 properties=dict(config.get("connectorProfileProperties") or {}),
                 label=body.get("connectorLabel"),
             )
-            return {"connectorProfileArn": self.profiles[name].arn}
+            return {"connectorProfileArn": self.profiles(region)[name].arn}
 
-    def update_connector_profile(self, body: Document) -> Document:
+    def update_connector_profile(self, body: Document, region: str) -> Document:
         _required(body, "connectorProfileName", "connectionMode", "connectorProfileConfig")
         with self.lock:
-            profile = self._profile(str(body["connectorProfileName"]))
+            profile = self._profile(region, str(body["connectorProfileName"]))
             profile.connection_mode = str(body["connectionMode"])
             profile.properties = dict(body["connectorProfileConfig"].get("connectorProfileProperties") or {})
             profile.updated_at = now()
             return {"connectorProfileArn": profile.arn}
 
-    def describe_connector_profiles(self, body: Document) -> Document:
+    def describe_connector_profiles(self, body: Document, region: str) -> Document:
         names = body.get("connectorProfileNames")
         with self.lock:
             found = [
                 profile.describe()
-                for profile in self.profiles.values()
+                for profile in self.profiles(region).values()
                 if (not names or profile.name in names)
                 and (not body.get("connectorType") or profile.connector_type == body["connectorType"])
             ]
         page, token = _page(body, found)
         return {"connectorProfileDetails": page, **({"nextToken": token} if token else {})}
 
-    def delete_connector_profile(self, body: Document) -> Document:
+    def delete_connector_profile(self, body: Document, region: str) -> Document:
         _required(body, "connectorProfileName")
         name = str(body["connectorProfileName"])
         with self.lock:
-            self._profile(name)
-            users = [flow.name for flow in self.flows.values() if name in _profiles_of(flow.definition)]
+            self._profile(region, name)
+            users = [
+                flow.name for flow in self.flows(region).values() if name in _profiles_of(flow.definition)
+            ]
             if users and not body.get("forceDelete"):
                 raise ConflictError(f"Connector profile {name} is used by flows {', '.join(users)}")
-            del self.profiles[name]
-        self.orgs.forget(name)
+            del self.profiles(region)[name]
+            in_use = any(name in profiles for profiles in self._regional_profiles.values())
+        if not in_use:  # the org is forgotten once no region has a profile for it
+            self.orgs.forget(name)
         return {}
 
-    def _profile(self, name: str) -> ConnectorProfile:
-        profile = self.profiles.get(name)
+    def _profile(self, region: str, name: str) -> ConnectorProfile:
+        profile = self.profiles(region).get(name)
         if profile is None:
             raise NotFoundError(f"Connector profile {name} does not exist")
         return profile
 
     # -- connector entities -----------------------------------------------------------------
 
-    def _salesforce_profile(self, body: Document) -> str:
+    def _salesforce_profile(self, body: Document, region: str) -> str:
         connector_type = str(body.get("connectorType") or "Salesforce")
         if connector_type != "Salesforce":
             raise ValidationError(f"The sandbox describes Salesforce entities only, not {connector_type}")
         _required(body, "connectorProfileName")
         name = str(body["connectorProfileName"])
         with self.lock:
-            self._profile(name)
+            self._profile(region, name)
         return name
 
-    def describe_connector_entity(self, body: Document) -> Document:
+    def describe_connector_entity(self, body: Document, region: str) -> Document:
         _required(body, "connectorEntityName")
-        profile = self._salesforce_profile(body)
+        profile = self._salesforce_profile(body, region)
         try:
             schema = self.orgs.get(profile).describe(str(body["connectorEntityName"]))
         except UnknownObjectError as error:
             raise ConnectorServerError(str(error)) from error
         return describe_entity(schema)
 
-    def list_connector_entities(self, body: Document) -> Document:
-        profile = self._salesforce_profile(body)
+    def list_connector_entities(self, body: Document, region: str) -> Document:
+        profile = self._salesforce_profile(body, region)
         return list_entities(self.orgs.get(profile).object_names())
 
     # -- flows ------------------------------------------------------------------------------
 
-    def _definition(self, body: Document) -> Document:
+    def _definition(self, body: Document, region: str) -> Document:
         _required(body, "flowName", "triggerConfig", "sourceFlowConfig", "destinationFlowConfigList", "tasks")
         if not _NAME.fullmatch(str(body["flowName"])):
             raise ValidationError(f"Invalid flowName {body['flowName']}")
@@ -194,14 +211,14 @@ class AppflowApi:
         ):
             if config["connectorType"] not in config.get(key, {}):
                 raise ValidationError(f"{key} must hold {config['connectorType']} properties")
-        self._check_salesforce(definition)
+        self._check_salesforce(definition, region)
         try:
             plan_tasks(definition["tasks"], route[0])
         except TaskError as error:
             raise ValidationError(str(error)) from error
         return definition
 
-    def _check_salesforce(self, definition: Document) -> None:
+    def _check_salesforce(self, definition: Document, region: str) -> None:
         source = definition["sourceFlowConfig"]
         destination = definition["destinationFlowConfigList"][0]
         for config, key in (
@@ -213,77 +230,79 @@ class AppflowApi:
             if not config.get("connectorProfileName"):
                 raise ValidationError("A Salesforce connector needs a connectorProfileName")
             with self.lock:
-                self._profile(str(config["connectorProfileName"]))
+                self._profile(region, str(config["connectorProfileName"]))
             object_name = str(config[key]["Salesforce"].get("object", ""))
             try:
                 self.orgs.get(str(config["connectorProfileName"])).describe(object_name)
             except UnknownObjectError as error:
                 raise ConnectorServerError(str(error)) from error
 
-    def _flow(self, name: str) -> Flow:
-        flow = self.flows.get(name)
+    def _flow(self, region: str, name: str) -> Flow:
+        flow = self.flows(region).get(name)
         if flow is None:
             raise NotFoundError(f"Flow {name} does not exist")
         return flow
 
-    def create_flow(self, body: Document) -> Document:
-        definition = self._definition(body)
+    def create_flow(self, body: Document, region: str) -> Document:
+        definition = self._definition(body, region)
         name = str(body["flowName"])
         with self.lock:
-            if name in self.flows:
+            if name in self.flows(region):
                 raise ConflictError(f"Flow {name} already exists")
             status = "Active" if definition["triggerConfig"]["triggerType"] == "OnDemand" else "Draft"
-            flow = Flow(name, self._arn("flow", name), definition, dict(body.get("tags") or {}), status)
-            self.flows[name] = flow
+            flow = Flow(
+                name, self._arn(region, "flow", name), definition, dict(body.get("tags") or {}), status
+            )
+            self.flows(region)[name] = flow
             return {"flowArn": flow.arn, "flowStatus": flow.status}
 
-    def describe_flow(self, body: Document) -> Document:
+    def describe_flow(self, body: Document, region: str) -> Document:
         _required(body, "flowName")
         with self.lock:
-            return self._flow(str(body["flowName"])).describe()
+            return self._flow(region, str(body["flowName"])).describe()
 
-    def update_flow(self, body: Document) -> Document:
-        definition = self._definition(body)
+    def update_flow(self, body: Document, region: str) -> Document:
+        definition = self._definition(body, region)
         with self.lock:
-            flow = self._flow(str(body["flowName"]))
+            flow = self._flow(region, str(body["flowName"]))
             flow.definition = definition
             flow.updated_at = now()
             if definition["triggerConfig"]["triggerType"] == "OnDemand":
                 flow.status = "Active"
             return {"flowStatus": flow.status}
 
-    def delete_flow(self, body: Document) -> Document:
+    def delete_flow(self, body: Document, region: str) -> Document:
         _required(body, "flowName")
         with self.lock:
-            flow = self._flow(str(body["flowName"]))
+            flow = self._flow(region, str(body["flowName"]))
             running = [execution for execution in flow.executions if not execution.finished]
             if running and not body.get("forceDelete"):
                 raise ConflictError(f"Flow {flow.name} has runs in progress")
-            del self.flows[flow.name]
+            del self.flows(region)[flow.name]
         for execution in running:
             self.runner.cancel(execution)
         return {}
 
-    def list_flows(self, body: Document) -> Document:
+    def list_flows(self, body: Document, region: str) -> Document:
         with self.lock:
-            flows = [flow.summary() for flow in sorted(self.flows.values(), key=lambda f: f.name)]
+            flows = [flow.summary() for flow in sorted(self.flows(region).values(), key=lambda f: f.name)]
         page, token = _page(body, flows)
         return {"flows": page, **({"nextToken": token} if token else {})}
 
-    def start_flow(self, body: Document) -> Document:
+    def start_flow(self, body: Document, region: str) -> Document:
         _required(body, "flowName")
         with self.lock:
-            flow = self._flow(str(body["flowName"]))
+            flow = self._flow(region, str(body["flowName"]))
             if flow.trigger_type != "OnDemand":
                 flow.status = "Active"  # activates the schedule; the sandbox runs no schedule itself
                 return {"flowArn": flow.arn, "flowStatus": flow.status}
             execution = self.runner.start(flow)
             return {"flowArn": flow.arn, "flowStatus": flow.status, "executionId": execution.id}
 
-    def stop_flow(self, body: Document) -> Document:
+    def stop_flow(self, body: Document, region: str) -> Document:
         _required(body, "flowName")
         with self.lock:
-            flow = self._flow(str(body["flowName"]))
+            flow = self._flow(region, str(body["flowName"]))
             if flow.trigger_type == "OnDemand":
                 raise UnsupportedOperationError(
                     f"Flow {flow.name} is on demand - stop applies to scheduled and event flows"
@@ -291,20 +310,20 @@ class AppflowApi:
             flow.status = "Suspended"
             return {"flowArn": flow.arn, "flowStatus": flow.status}
 
-    def cancel_flow_executions(self, body: Document) -> Document:
+    def cancel_flow_executions(self, body: Document, region: str) -> Document:
         _required(body, "flowName")
         with self.lock:
-            flow = self._flow(str(body["flowName"]))
+            flow = self._flow(region, str(body["flowName"]))
             wanted = body.get("executionIds")
             chosen = [e for e in flow.executions if (wanted is None or e.id in wanted)]
             unknown = [item for item in wanted or [] if item not in {e.id for e in flow.executions}]
         invalid = unknown + [execution.id for execution in chosen if not self.runner.cancel(execution)]
         return {"invalidExecutions": invalid} if wanted is not None else {"invalidExecutions": []}
 
-    def describe_flow_execution_records(self, body: Document) -> Document:
+    def describe_flow_execution_records(self, body: Document, region: str) -> Document:
         _required(body, "flowName")
         with self.lock:
-            flow = self._flow(str(body["flowName"]))
+            flow = self._flow(region, str(body["flowName"]))
             records = [execution.describe() for execution in reversed(flow.executions)]
         page, token = _page(body, records)
         return {"flowExecutions": page, **({"nextToken": token} if token else {})}

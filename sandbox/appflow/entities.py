@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sandbox.appflow.model import Document
 from sandbox.salesforce import FieldSpec, ObjectSchema
+from sandbox.salesforce.schema import COMPOUND_TYPES, object_label
 
 _ORDERED = ["LESS_THAN", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO"]
 _EQUALITY = ["EQUAL_TO", "NOT_EQUAL_TO"]
@@ -11,6 +12,8 @@ _ORDERED_TYPES = {"int", "long", "double", "percent", "currency", "date", "datet
 
 
 def _filter_operators(spec: FieldSpec) -> list[str]:
+    if spec.type in COMPOUND_TYPES:
+        return ["PROJECTION"]  # SOQL filters on the components, never on the compound
     operators = ["PROJECTION", *_EQUALITY]
     if spec.type in _ORDERED_TYPES:
         operators += _ORDERED
@@ -45,7 +48,7 @@ def entity_field(spec: FieldSpec) -> Document:
             "isNullable": spec.nillable,
             "isUpsertable": spec.upsertable or spec.external_id,
             "isUpdatable": spec.updatable,
-            "isDefaultedOnCreate": spec.system or spec.type == "boolean",
+            "isDefaultedOnCreate": spec.system or spec.type == "boolean" or spec.defaulted_on_create,
             "supportedWriteOperations": writes,
         },
     }
@@ -56,8 +59,5 @@ def describe_entity(schema: ObjectSchema) -> Document:
 
 
 def list_entities(names: list[str]) -> Document:
-    objects = [
-        {"name": name, "label": name.removesuffix("__c").replace("_", " "), "hasNestedEntities": False}
-        for name in names
-    ]
+    objects = [{"name": name, "label": object_label(name), "hasNestedEntities": False} for name in names]
     return {"connectorEntityMap": {"Objects": objects}}

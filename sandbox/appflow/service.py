@@ -40,7 +40,7 @@ class AppflowService:
                 body = json.loads(request.body or b"{}")
             except json.JSONDecodeError as error:
                 raise ValidationError(f"Request body is not JSON: {error}") from error
-            document = operation(body)
+            document = operation(body, request.region)
         except AppflowError as error:
             log.info("appflow %s: %s %s", request.path, error.code, error.message)
             return error.response()

@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from sandbox.redshift_data.external import GlueCatalogReader
+from sandbox.redshift_data.external import CatalogDirectory, GlueCatalogReader
 from sandbox.redshift_data.results import Column
 from sandbox.redshift_data.sqltext import split_statements
 from sandbox.redshift_data.translate import (
@@ -65,7 +65,9 @@ class Result:
 
 
 class Database:
-    def __init__(self, path: Path, catalog: GlueCatalogReader) -> None:
+    """`region` is the warehouse's: an external schema without a REGION clause reads its catalog."""
+
+    def __init__(self, path: Path, catalogs: CatalogDirectory, region: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(str(path))
         self._con.execute("SET TimeZone = 'UTC'")
@@ -77,7 +79,8 @@ class Database:
             f"CREATE TABLE IF NOT EXISTS {_META}.external_schemas "
             "(name VARCHAR PRIMARY KEY, glue_database VARCHAR, iam_role VARCHAR, region VARCHAR)"
         )
-        self._catalog = catalog
+        self._catalogs = catalogs
+        self._region = region
         self._lock = threading.Lock()
         self._registered: dict[str, set[str]] = {}
 
@@ -159,9 +162,15 @@ class Database:
 
     # External schemas -------------------------------------------------------------------------
 
-    def _external_schemas(self) -> dict[str, str]:
-        rows = self._con.execute("SELECT name, glue_database FROM __sandbox.external_schemas").fetchall()
-        return {str(name): str(db) for name, db in rows}
+    def _external_schemas(self) -> dict[str, tuple[str, str]]:
+        """name -> (Glue database, catalog region)."""
+        rows = self._con.execute(
+            "SELECT name, glue_database, region FROM __sandbox.external_schemas"
+        ).fetchall()
+        return {str(name): (str(db), str(region or self._region)) for name, db, region in rows}
+
+    def _catalog(self, region: str | None) -> GlueCatalogReader:
+        return self._catalogs.for_region(region or self._region)
 
     def _create_external_schema(self, ddl: CreateExternalSchema) -> None:
         existing = {
@@ -171,15 +180,16 @@ class Database:
             if ddl.if_not_exists:
                 return
             raise StatementError(f'Schema "{ddl.name}" already exists')
-        if not self._catalog.database_exists(ddl.glue_database):
+        catalog = self._catalog(ddl.region)
+        if not catalog.database_exists(ddl.glue_database):
             if not ddl.create_database:
                 raise StatementError(f'External database "{ddl.glue_database}" does not exist.')
-            self._catalog.create_database(ddl.glue_database)
+            catalog.create_database(ddl.glue_database)
         self._con.execute(
             "INSERT INTO __sandbox.external_schemas VALUES (?, ?, ?, ?)",
             [ddl.name, ddl.glue_database, ddl.iam_role, ddl.region],
         )
-        self._refresh(ddl.name, ddl.glue_database)
+        self._refresh(ddl.name, (ddl.glue_database, ddl.region or self._region))
 
     def _drop_external_schema(self, name: str) -> None:
         self._con.execute(f"DROP SCHEMA IF EXISTS {_quote(name)} CASCADE")
@@ -194,8 +204,8 @@ class Database:
             return
         names = set(schemas) | self._dependent_views(set(schemas))
         if mentions(sql, names):
-            for name, glue_database in schemas.items():
-                self._refresh(name, glue_database)
+            for name, source in schemas.items():
+                self._refresh(name, source)
 
     def _dependent_views(self, schemas: set[str]) -> set[str]:
         views = self._con.execute(
@@ -215,8 +225,9 @@ class Database:
                     changed = True
         return found
 
-    def _refresh(self, schema: str, glue_database: str) -> None:
-        tables = self._catalog.tables(glue_database)
+    def _refresh(self, schema: str, source: tuple[str, str]) -> None:
+        glue_database, region = source
+        tables = self._catalog(region).tables(glue_database)
         self._con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
         current: set[str] = set()
         for table in tables:

@@ -10,6 +10,7 @@ time a statement needs the schema, so partitions added by a later load are visib
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -36,13 +37,15 @@ class ExternalTable:
 
 
 class GlueCatalogReader:
-    """Reads table definitions from the sandbox's Glue (moto) and files from its S3, via the gateway."""
+    """Reads table definitions from one region's Glue catalog (moto) and files from the sandbox's S3,
+    via the gateway."""
 
-    def __init__(self, context: SandboxContext) -> None:
-        self._glue: GlueClient = boto3.client(
+    def __init__(self, context: SandboxContext, region: str | None = None) -> None:
+        region = region or context.region
+        self._glue: GlueClient = boto3.session.Session().client(
             "glue",
             endpoint_url=context.endpoint_url,
-            region_name=context.region,
+            region_name=region,
             aws_access_key_id=TEST_KEY,
             aws_secret_access_key=TEST_SECRET,
         )
@@ -50,7 +53,7 @@ class GlueCatalogReader:
         self._fs = pafs.S3FileSystem(
             access_key=TEST_KEY,
             secret_key=TEST_SECRET,
-            region=context.region,
+            region=region,
             endpoint_override=endpoint.netloc,
             scheme=endpoint.scheme or "http",
             allow_bucket_creation=False,
@@ -143,6 +146,23 @@ class GlueCatalogReader:
             and not info.base_name.startswith(("_", "."))
             and not info.base_name.endswith("$folder$")
         )
+
+
+class CatalogDirectory:
+    """One catalog reader per region, built on first use: an external schema reads the catalog of
+    its REGION clause, else of its warehouse's region, as Spectrum does."""
+
+    def __init__(self, context: SandboxContext) -> None:
+        self._context = context
+        self._lock = threading.Lock()
+        self._readers: dict[str, GlueCatalogReader] = {}
+
+    def for_region(self, region: str) -> GlueCatalogReader:
+        with self._lock:
+            reader = self._readers.get(region)
+            if reader is None:
+                reader = self._readers[region] = GlueCatalogReader(self._context, region)
+            return reader
 
 
 def _partition_expression(keys: list[pa.Field], values: list[str]) -> ds.Expression:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sandbox.protocol import SandboxContext
 from sandbox.redshift_data.database import Database, SqlFailedError
-from sandbox.redshift_data.external import GlueCatalogReader
+from sandbox.redshift_data.external import CatalogDirectory
 from sandbox.redshift_data.statements import (
     ABORTED,
     FAILED,
@@ -29,10 +29,10 @@ from sandbox.redshift_data.statements import (
 class Runner:
     def __init__(self, context: SandboxContext, workers: int = 4) -> None:
         self._root = Path(context.state_dir) / "redshift_data"
-        self._catalog = GlueCatalogReader(context)
+        self._catalogs = CatalogDirectory(context)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="redshift-data")
         self._lock = threading.Lock()
-        self._databases: dict[str, Database] = {}
+        self._databases: dict[tuple[str, ...], Database] = {}
         self._running: dict[str, Database] = {}
 
     def submit(self, statement: Statement, fault: SqlFailedError | None = None) -> None:
@@ -61,15 +61,24 @@ class Runner:
         for database in databases:
             database.close()
 
-    def _database(self, name: str) -> Database:
+    def _database(self, statement: Statement) -> Database:
+        """The statement's database on its warehouse: `<region>/<cluster|workgroup>-<name>/<db>.duckdb`.
+
+        Two warehouses (or one name in two regions) are two separate sets of databases, as on AWS.
+        """
+        if "ClusterIdentifier" in statement.target:
+            warehouse = "cluster-" + statement.target["ClusterIdentifier"]
+        else:
+            warehouse = "workgroup-" + statement.target.get("WorkgroupName", "")
+        key = (statement.region, warehouse, statement.database)
         with self._lock:
-            if name not in self._databases:
-                safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
-                self._databases[name] = Database(self._root / f"{safe}.duckdb", self._catalog)
-            return self._databases[name]
+            if key not in self._databases:
+                path = self._root.joinpath(*(_safe(part) for part in key[:2]), _safe(key[2]) + ".duckdb")
+                self._databases[key] = Database(path, self._catalogs, statement.region)
+            return self._databases[key]
 
     def _run(self, statement: Statement, fault: SqlFailedError | None = None) -> None:
-        database = self._database(statement.database)
+        database = self._database(statement)
         with self._lock:
             if statement.status != SUBMITTED:
                 return
@@ -110,6 +119,10 @@ class Runner:
                 part.status = ABORTED
         with self._lock:
             statement.set_status(status, message)
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
 
 
 def _abort(statement: Statement, message: str) -> None:

@@ -17,12 +17,13 @@ import uuid
 from collections import deque
 from typing import Any
 
-from sandbox.awsjson import ApiError, Operation, dispatch
+from sandbox.awsjson import ApiError, RequestOperation, dispatch_request
 from sandbox.protocol import Request, Response, SandboxContext
 from sandbox.redshift_data.database import SqlFailedError
 from sandbox.redshift_data.results import field
 from sandbox.redshift_data.runner import Runner
 from sandbox.redshift_data.statements import FINISHED, Statement, StatementStore
+from sandbox.redshift_data.warehouses import Warehouses
 
 DEFAULT_PAGE_ROWS = int(os.environ.get("SANDBOX_REDSHIFT_DATA_PAGE_ROWS", "1000"))
 CONTROL_PREFIX = "/_sandbox/redshift-data/"
@@ -38,10 +39,11 @@ class RedshiftDataService:
         self.page_rows = page_rows
         self._store = StatementStore()
         self._runner = Runner(context)
+        self._warehouses = Warehouses(context)
         self._sessions: dict[str, dict[str, str]] = {}
         self._sessions_lock = threading.Lock()
         self._faults: deque[tuple[str, str]] = deque()
-        self._operations: dict[str, Operation] = {
+        self._operations: dict[str, RequestOperation] = {
             "ExecuteStatement": self._execute_statement,
             "BatchExecuteStatement": self._batch_execute_statement,
             "DescribeStatement": self._describe_statement,
@@ -53,7 +55,7 @@ class RedshiftDataService:
     def handle(self, request: Request) -> Response | None:
         if request.path.startswith(CONTROL_PREFIX):
             return self._control(request)
-        return dispatch(self._operations, request)
+        return dispatch_request(self._operations, request)
 
     def inject(self, match: str, message: str) -> int:
         """Fail the next statement whose SQL contains `match` with `message`; returns how many wait."""
@@ -89,24 +91,24 @@ class RedshiftDataService:
 
     # Operations -------------------------------------------------------------------------------
 
-    def _execute_statement(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _execute_statement(self, body: dict[str, Any], request: Request) -> dict[str, Any]:
         sql = _required(body, "Sql")
-        return self._submit(body, [sql], batch=False)
+        return self._submit(body, request.region, [sql], batch=False)
 
-    def _batch_execute_statement(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _batch_execute_statement(self, body: dict[str, Any], request: Request) -> dict[str, Any]:
         sqls = body.get("Sqls")
         if not isinstance(sqls, list) or not sqls or not all(isinstance(s, str) and s for s in sqls):
             raise ApiError("ValidationException", "Sqls must be a non-empty list of SQL statements")
         if len(sqls) > 40:
             raise ApiError("ValidationException", "Sqls can hold at most 40 statements")
-        return self._submit(body, sqls, batch=True)
+        return self._submit(body, request.region, sqls, batch=True)
 
-    def _describe_statement(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _describe_statement(self, body: dict[str, Any], request: Request) -> dict[str, Any]:
         statement_id = _required(body, "Id")
-        statement = self._store.get(statement_id)
+        statement = self._store.get(statement_id, request.region)
         if statement is not None and statement.id == statement_id:
             return statement.describe()
-        found = self._store.part(statement_id)
+        found = self._store.part(statement_id, request.region)
         if found is None:
             raise _not_found(statement_id)
         statement, part = found
@@ -114,9 +116,9 @@ class RedshiftDataService:
         described.pop("SubStatements", None)
         return described
 
-    def _get_statement_result(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _get_statement_result(self, body: dict[str, Any], request: Request) -> dict[str, Any]:
         statement_id = _required(body, "Id")
-        found = self._store.part(statement_id)
+        found = self._store.part(statement_id, request.region)
         if found is None:
             raise _not_found(statement_id)
         _, part = found
@@ -137,12 +139,12 @@ class RedshiftDataService:
             page["NextToken"] = str(end)
         return page
 
-    def _list_statements(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _list_statements(self, body: dict[str, Any], request: Request) -> dict[str, Any]:
         status = body.get("Status", "ALL")
         name = body.get("StatementName")
         statements = [
             s
-            for s in self._store.newest_first()
+            for s in self._store.newest_first(request.region)
             if (status == "ALL" or s.status == status)
             and (not name or (s.name or "").startswith(name))
             and all(s.target.get(k) == body[k] for k in ("ClusterIdentifier", "WorkgroupName") if k in body)
@@ -155,17 +157,17 @@ class RedshiftDataService:
             page["NextToken"] = str(start + limit)
         return page
 
-    def _cancel_statement(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _cancel_statement(self, body: dict[str, Any], request: Request) -> dict[str, Any]:
         statement_id = _required(body, "Id")
-        statement = self._store.get(statement_id)
+        statement = self._store.get(statement_id, request.region)
         if statement is None:
             raise _not_found(statement_id)
         return {"Status": self._runner.cancel(statement)}
 
     # Helpers ----------------------------------------------------------------------------------
 
-    def _submit(self, body: dict[str, Any], sqls: list[str], batch: bool) -> dict[str, Any]:
-        target, database, session_id = self._target(body)
+    def _submit(self, body: dict[str, Any], region: str, sqls: list[str], batch: bool) -> dict[str, Any]:
+        target, database, session_id = self._target(body, region)
         parameters = {str(p["name"]): str(p["value"]) for p in body.get("Parameters") or []}
         statement = Statement(
             database=database,
@@ -174,6 +176,7 @@ class RedshiftDataService:
             target=target,
             parameters=parameters or None,
             name=body.get("StatementName"),
+            region=region,
         )
         self._store.add(statement)
         self._runner.submit(statement, self._take_fault(sqls))
@@ -187,14 +190,18 @@ class RedshiftDataService:
             response["SessionId"] = session_id
         return response
 
-    def _target(self, body: dict[str, Any]) -> tuple[dict[str, str], str, str | None]:
-        """Where the statement runs: a cluster, a workgroup, or a session opened by an earlier call."""
+    def _target(self, body: dict[str, Any], region: str) -> tuple[dict[str, str], str, str | None]:
+        """Where the statement runs: a cluster, a workgroup, or a session opened by an earlier call.
+
+        The cluster or workgroup must exist in `region` now (a session outlives neither).
+        """
         if session_id := body.get("SessionId"):
             with self._sessions_lock:
                 session = self._sessions.get(session_id)
-            if session is None:
+            if session is None or session["Region"] != region:
                 raise ApiError("ValidationException", f"Session {session_id} does not exist")
-            target = {k: v for k, v in session.items() if k != "Database"}
+            target = {k: v for k, v in session.items() if k not in {"Database", "Region"}}
+            self._warehouses.check(region, target)
             return target, session["Database"], session_id
         given = [k for k in ("ClusterIdentifier", "WorkgroupName") if body.get(k)]
         if len(given) != 1:
@@ -205,12 +212,13 @@ class RedshiftDataService:
         if body.get("ClusterIdentifier") and not (body.get("DbUser") or body.get("SecretArn")):
             raise ApiError("ValidationException", "ClusterIdentifier needs DbUser or SecretArn")
         target = {k: str(body[k]) for k in _TARGET_KEYS if body.get(k)}
+        self._warehouses.check(region, target)
         database = str(body.get("Database") or "dev")
         new_session = None
         if body.get("SessionKeepAliveSeconds"):
             new_session = str(uuid.uuid4())
             with self._sessions_lock:
-                self._sessions[new_session] = {**target, "Database": database}
+                self._sessions[new_session] = {**target, "Database": database, "Region": region}
         return target, database, new_session
 
 
@@ -235,4 +243,8 @@ def _token(token: Any) -> int:
 
 
 def _not_found(statement_id: str) -> ApiError:
-    return ApiError("ResourceNotFoundException", f"Query does not exist. Id: {statement_id}")
+    return ApiError(
+        "ResourceNotFoundException",
+        f"Query does not exist. Id: {statement_id}",
+        extra={"ResourceId": statement_id},
+    )

@@ -58,6 +58,8 @@ class Statement:
     target: dict[str, str]
     parameters: dict[str, str] | None = None
     name: str | None = None
+    region: str = "eu-west-1"
+    """Where it was submitted: the statement exists in that region only."""
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     created_at: float = field(default_factory=time.time)
     status: str = SUBMITTED
@@ -142,13 +144,15 @@ class StatementStore:
         with self._lock:
             self._statements[statement.id] = statement
 
-    def get(self, statement_id: str) -> Statement | None:
+    def get(self, statement_id: str, region: str | None = None) -> Statement | None:
+        """The statement of an id or sub-statement id, if it was submitted in `region` (any if None)."""
         with self._lock:
-            return self._statements.get(statement_id.partition(":")[0])
+            statement = self._statements.get(statement_id.partition(":")[0])
+        return statement if statement is not None and region in {None, statement.region} else None
 
-    def part(self, statement_id: str) -> tuple[Statement, Part] | None:
+    def part(self, statement_id: str, region: str | None = None) -> tuple[Statement, Part] | None:
         """The statement and its part for a statement id or a sub-statement id (`<id>:<n>`)."""
-        statement = self.get(statement_id)
+        statement = self.get(statement_id, region)
         if statement is None:
             return None
         for part in statement.parts:
@@ -156,9 +160,10 @@ class StatementStore:
                 return statement, part
         return None
 
-    def newest_first(self) -> list[Statement]:
+    def newest_first(self, region: str | None = None) -> list[Statement]:
         with self._lock:
-            return sorted(self._statements.values(), key=lambda s: s.created_at, reverse=True)
+            found = [s for s in self._statements.values() if region is None or s.region == region]
+        return sorted(found, key=lambda s: s.created_at, reverse=True)
 
 
 def _size(result: Result | None) -> int:

@@ -12,7 +12,26 @@ _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _INSTANCE = "8d0"  # two pod chars and the reserved char, as in real ids
 
-STANDARD_KEY_PREFIXES = {"Account": "001", "Contact": "003", "Opportunity": "006", "Lead": "00Q"}
+STANDARD_KEY_PREFIXES = {
+    "Account": "001",
+    "Contact": "003",
+    "Opportunity": "006",
+    "Lead": "00Q",
+    "OpportunityLineItem": "00k",
+    "Case": "500",
+    "Campaign": "701",
+    "CampaignMember": "00v",
+    "Task": "00T",
+    "Event": "00U",
+    "User": "005",
+    "Product2": "01t",
+    "Pricebook2": "01s",
+    "PricebookEntry": "01u",
+    "Profile": "00e",
+    "UserRole": "00E",
+    "Group": "00G",
+}
+"""Salesforce's key prefixes (the first three characters of every record id of the object)."""
 
 
 def stable_int(*parts: str) -> int:

@@ -10,8 +10,9 @@ org's clock, and which timestamps each operation moves:
   edit of the record's fields (Salesforce Help 000387261, "Difference between SystemModStamp and
   LastModifiedDate": LastModifiedDate <= SystemModstamp). `query` no longer returns the record;
   `queryAll` does, with IsDeleted = true (SOAP API, queryAll()).
-- Deleting an Account deletes its Contacts and Opportunities with it (Salesforce Help, "Delete
-  Accounts": related contacts and opportunities are deleted too); restoring the account restores
+- Deleting an Account deletes its Contacts, Opportunities and Cases with it (Salesforce Help,
+  "Delete Accounts": the related records are deleted too), and an Opportunity its line items (a
+  master-detail relationship: the detail goes with its master); restoring the parent restores
   the records its deletion took along.
 - **undelete**: a record in the Recycle Bin comes back with IsDeleted = false and a new
   SystemModstamp; LastModifiedDate is left as it was (the record's fields were not edited).
@@ -34,7 +35,8 @@ from sandbox.salesforce.generator import RecordVersion
 
 RECYCLE_BIN_DAYS = 15
 CASCADE_DELETES: dict[str, tuple[tuple[str, str], ...]] = {
-    "Account": (("Contact", "AccountId"), ("Opportunity", "AccountId")),
+    "Account": (("Contact", "AccountId"), ("Opportunity", "AccountId"), ("Case", "AccountId")),
+    "Opportunity": (("OpportunityLineItem", "OpportunityId"),),
 }
 """Parent object -> (child object, reference field): children deleted and restored with the parent."""
 MAX_MERGED = 3

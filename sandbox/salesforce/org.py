@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sandbox.salesforce.generator import RecordVersion, Timeline, generate, record_number
+from sandbox.salesforce.generator import RecordVersion, Timeline, derive, generate, record_number
 from sandbox.salesforce.ids import make_id
 from sandbox.salesforce.lifecycle import CASCADE_DELETES, MAX_MERGED, RecordState, latest_before
 from sandbox.salesforce.schema import (
@@ -39,6 +39,19 @@ class RecordRejectedError(ValueError):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+
+
+def _known(schema: ObjectSchema, values: dict[str, Value]) -> dict[str, Value]:
+    """Only the object's own fields (an audit field the object lacks is not set)."""
+    return {name: value for name, value in values.items() if name in schema.fields}
+
+
+def _cascaded_objects(object_name: str) -> list[str]:
+    """Every object a deletion of `object_name` can take along, at any depth."""
+    found: list[str] = []
+    for child, _field in CASCADE_DELETES.get(object_name, ()):
+        found += [child, *_cascaded_objects(child)]
+    return list(dict.fromkeys(found))
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,11 @@ class SalesforceOrg:
         self._clock = datetime.combine(today + timedelta(days=1), time(), tzinfo=UTC) - timedelta(seconds=1)
 
     # -- metadata -----------------------------------------------------------------------------
+
+    @property
+    def integration_user(self) -> str:
+        """The User the connector profile signs in as: the author of every write through AppFlow."""
+        return make_id("User", record_number(self.profile, "User", 0))
 
     @property
     def clock(self) -> datetime:
@@ -166,7 +184,12 @@ class SalesforceOrg:
                 spec = schema.fields[name]
                 if name not in keys and not spec.updatable:
                     raise RecordRejectedError("INVALID_FIELD_FOR_INSERT_UPDATE", f"{name} is not updateable")
-            merged = {**match.values, **values, "LastModifiedDate": now, "SystemModstamp": now}
+            edit: dict[str, Value] = {
+                "LastModifiedDate": now,
+                "SystemModstamp": now,
+                "LastModifiedById": self.integration_user,
+            }
+            merged = _known(schema, derive(schema, {**match.values, **values, **edit}))
             self._histories[object_name][str(match.values["Id"])].versions.append(RecordVersion(now, merged))
             return UpsertResult(id=str(match.values["Id"]), created=False)
 
@@ -179,10 +202,18 @@ class SalesforceOrg:
             for record_id in record_ids:
                 state = self._live_state(object_name, record_id)
                 changes.append(_Change(object_name, record_id, state, _DELETED))
-                for child_object, field_name in CASCADE_DELETES.get(object_name, ()):
-                    for child_id, child in self._referring(child_object, field_name, {record_id}):
-                        changes.append(_Change(child_object, child_id, child, _DELETED, cascade_of=record_id))
+                changes += self._cascade(object_name, record_id, record_id)
             return self._apply(changes)
+
+    def _cascade(self, object_name: str, record_id: str, root: str) -> list[_Change]:
+        """The live records a deletion of `record_id` takes along, their own children included
+        (an account's opportunities take their line items)."""
+        changes: list[_Change] = []
+        for child_object, field_name in CASCADE_DELETES.get(object_name, ()):
+            for child_id, child in self._referring(child_object, field_name, {record_id}):
+                changes.append(_Change(child_object, child_id, child, _DELETED, cascade_of=root))
+                changes += self._cascade(child_object, child_id, root)
+        return changes
 
     def undelete(self, object_name: str, record_ids: Iterable[str]) -> list[str]:
         """Restore records from the Recycle Bin, with what their deletion took along."""
@@ -194,7 +225,7 @@ class SalesforceOrg:
                 if not state.in_recycle_bin(self._clock):
                     raise RecordRejectedError("UNDELETE_FAILED", f"{record_id} is not in the Recycle Bin")
                 changes.append(_Change(object_name, record_id, state, _RESTORED))
-                for child_object, _field in CASCADE_DELETES.get(object_name, ()):
+                for child_object in _cascaded_objects(object_name):
                     for child_id, child in self._histories.get(child_object, {}).items():
                         if child.deleted_with == record_id and child.in_recycle_bin(self._clock):
                             changes.append(_Change(child_object, child_id, child, _RESTORED))
@@ -299,8 +330,10 @@ class SalesforceOrg:
             current = change.state.visible(now, include_deleted=True) or change.state.versions[-1]
             stamps: dict[str, Value] = {"SystemModstamp": now}
             if change.user_edit:
-                stamps["LastModifiedDate"] = now
-            change.state.versions.append(RecordVersion(now, {**current.values, **change.values, **stamps}))
+                stamps |= {"LastModifiedDate": now, "LastModifiedById": self.integration_user}
+            schema = self._schemas[change.object_name]
+            values = _known(schema, derive(schema, {**current.values, **change.values, **stamps}))
+            change.state.versions.append(RecordVersion(now, values))
             if change.values.get("IsDeleted") is False:
                 change.state.deleted_with = None
             elif change.cascade_of is not None:
@@ -392,7 +425,10 @@ class SalesforceOrg:
             "CreatedDate": now,
             "LastModifiedDate": now,
             "SystemModstamp": now,
+            "CreatedById": self.integration_user,
+            "LastModifiedById": self.integration_user,
         }
-        merged = {**defaults, **values, **system}
+        owner = {"OwnerId": self.integration_user} if "OwnerId" in schema.fields else {}
+        merged = _known(schema, derive(schema, {**defaults, **owner, **values, **system}))
         self._histories[schema.name][record_id] = RecordState([RecordVersion(now, merged)])
         return UpsertResult(id=record_id, created=True)

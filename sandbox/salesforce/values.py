@@ -1,18 +1,28 @@
 """Field values: checking what a writer sends against a field's type, and formatting what a reader gets.
 
 Stored values are Python natives (str, bool, int, float, date, aware datetime) so filters compare
-them directly; the wire format is what Salesforce's APIs (and so AppFlow's output) print.
+them directly, and a compound field's value (an address) is the dict of its components; the wire
+format is what Salesforce's APIs (and so AppFlow's output) print.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import UTC, date, datetime
+from typing import Any
 
+from sandbox.salesforce.fields import (
+    ADDRESS_KEYS,
+    COMPOUND_TYPES,
+    INTEGER_TYPES,
+    NUMBER_TYPES,
+    TEXT_TYPES,
+    FieldSpec,
+)
 from sandbox.salesforce.ids import is_valid_id
-from sandbox.salesforce.schema import INTEGER_TYPES, NUMBER_TYPES, TEXT_TYPES, FieldSpec
 
-Value = str | bool | int | float | date | datetime | None
+Value = str | bool | int | float | date | datetime | dict[str, Any] | None
 
 
 class ValueTypeError(ValueError):
@@ -105,6 +115,20 @@ def _to_text(spec: FieldSpec, value: object) -> str:
     return text
 
 
+def _to_compound(spec: FieldSpec, value: object) -> dict[str, Any]:
+    """An address as a dict (or its JSON text) of Salesforce's REST keys. Writable only through
+    its components: the org refuses a compound in a write (INVALID_FIELD_FOR_INSERT_UPDATE)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise ValueTypeError(f"{spec.name}: expected an {spec.type} object, got {value!r}") from error
+    keys = set(ADDRESS_KEYS) if spec.type == "address" else {"latitude", "longitude"}
+    if not isinstance(value, dict) or not set(value) <= keys:
+        raise ValueTypeError(f"{spec.name}: expected an {spec.type} object with keys {sorted(keys)}")
+    return dict(value)
+
+
 def coerce(spec: FieldSpec, value: object) -> Value:
     """The stored form of `value` for `spec`, or ValueTypeError. Empty strings mean null, as in CSV loads."""
     if value is None or value == "":
@@ -127,6 +151,8 @@ def coerce(spec: FieldSpec, value: object) -> Value:
         return value
     if spec.type in TEXT_TYPES or spec.type == "time":
         return _to_text(spec, value)
+    if spec.type in COMPOUND_TYPES:
+        return _to_compound(spec, value)
     raise ValueTypeError(f"{spec.name}: unsupported field type {spec.type}")
 
 
@@ -136,9 +162,12 @@ def format_datetime(value: datetime) -> str:
 
 
 def to_wire(value: Value) -> str | None:
-    """A value as text, as AppFlow writes it when it does not preserve source data types."""
+    """A value as text, as AppFlow writes it when it does not preserve source data types; a
+    compound value as its JSON text."""
     if value is None:
         return None
+    if isinstance(value, dict):
+        return json.dumps(value, separators=(",", ":"))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
@@ -149,7 +178,7 @@ def to_wire(value: Value) -> str | None:
 
 
 def to_json(value: Value) -> str | bool | int | float | None:
-    """A value in a JSON document (dates as ISO text)."""
-    if isinstance(value, datetime | date):
+    """A value in a JSON document (dates as ISO text, a compound value as its JSON text)."""
+    if isinstance(value, datetime | date | dict):
         return to_wire(value)
     return value

@@ -71,7 +71,16 @@ def lake(aws: boto3.Session) -> str:
 
 
 @pytest.fixture(scope="module")
-def rsd(aws: boto3.Session, lake: str) -> Any:
+def workgroup(aws: boto3.Session) -> str:
+    """The serverless warehouse the statements run on: the Data API refuses one that does not exist."""
+    serverless = aws.client("redshift-serverless")
+    serverless.create_namespace(namespaceName=WORKGROUP, dbName="dev")
+    serverless.create_workgroup(workgroupName=WORKGROUP, namespaceName=WORKGROUP)
+    return WORKGROUP
+
+
+@pytest.fixture(scope="module")
+def rsd(aws: boto3.Session, lake: str, workgroup: str) -> Any:
     client = aws.client("redshift-data")
     done = run(
         client,
@@ -279,7 +288,7 @@ def test_provider_redshift_data_operator_waits_and_returns_results(
 
 
 def test_an_injected_failure_fails_the_next_matching_statement_once(
-    sandbox: Sandbox, aws: boto3.Session
+    sandbox: Sandbox, aws: boto3.Session, workgroup: str
 ) -> None:
     """The control endpoint the reliability suite uses for a transient warehouse error."""
     import urllib.request

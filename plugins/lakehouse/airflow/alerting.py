@@ -16,6 +16,7 @@ And whatever goes wrong, the callback returns: the task's own failure is what th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from typing import Any
@@ -28,6 +29,7 @@ from airflow.sdk.exceptions import AirflowException
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from lakehouse.airflow.tuning import Tuning
 from lakehouse.alerts import Alert, Webhook, WebhookResult, deliver, one_line, parse_webhooks
 from lakehouse.alerts.message import Event
 
@@ -102,8 +104,18 @@ class LakehouseAlertNotifier(BaseNotifier):
             self.log.warning("Alert webhooks: %s", problem)
             alert = alert.with_note(f"webhooks: {problem}")
         # Webhooks go out on their own thread while SNS is tried here, so neither waits for the other.
+        tuning = Tuning.from_airflow_config()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="alert-webhooks") as pool:
-            posted = pool.submit(deliver, webhooks, alert)
+            posted = pool.submit(
+                functools.partial(
+                    deliver,
+                    webhooks,
+                    alert,
+                    timeout=tuning.webhook_timeout_seconds,
+                    backoff=tuning.webhook_backoff_seconds,
+                    deadline=tuning.webhook_deadline_seconds,
+                )
+            )
             self._publish_sns(alert, context)
             results: list[WebhookResult] = posted.result()
         for result in results:

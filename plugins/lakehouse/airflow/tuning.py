@@ -10,6 +10,9 @@ sandbox sets them with AIRFLOW__LAKEHOUSE__* variables; the code path stays the 
   is cancelled.
 - redshift_poll_interval_seconds (5): how often a Redshift Data statement is checked.
 - glue_poll_interval_seconds (30): how often a feed's Glue job run is checked (GetJobRun).
+- webhook_timeout_seconds (3), webhook_backoff_seconds (0.5), webhook_deadline_seconds (12): an
+  alert webhook's wait per try, first pause between tries, and bound on all its tries
+  (lakehouse.alerts.webhooks says why these values on AWS).
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ class Tuning:
     appflow_timeout_seconds: float = 7200
     redshift_poll_interval_seconds: float = 5
     glue_poll_interval_seconds: float = 30
+    webhook_timeout_seconds: float = 3.0
+    webhook_backoff_seconds: float = 0.5
+    webhook_deadline_seconds: float = 12.0
 
     @classmethod
     def from_airflow_config(cls) -> Tuning:
