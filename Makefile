@@ -6,11 +6,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock pyproject.toml | cksum | cut -d' ' -f1)
 UV := $(PY) -m uv
 ENV ?= dev
-export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
+export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR):$(CURDIR)/jobs
 
-.PHONY: venv test lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest up down airflow bundle lock clean
+.PHONY: venv jdbc test lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest up down airflow bundle lock clean
 
-venv: $(STAMP)
+venv: $(STAMP) jdbc
+
+## jdbc: the Debian JDBC drivers (PostgreSQL, SQLite) the Spark engine loads, installed when missing.
+jdbc:
+	@bash tools/bootstrap_jdbc.sh
 
 $(STAMP):
 	@$(PY) -m uv --version >/dev/null 2>&1 || $(PY) -m pip install --quiet uv

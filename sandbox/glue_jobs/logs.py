@@ -1,0 +1,131 @@
+"""A run's driver logs in CloudWatch Logs, where Glue writes them and the provider reads them.
+
+Glue writes a job run's driver output to two log groups under the run's `LogGroupName`
+(`/aws-glue/jobs` for Spark jobs, `/aws-glue/python-jobs` for Python shell jobs): `<group>/output`
+(stdout) and `<group>/error` (stderr: Python's and, for Spark, log4j's), one stream per run named
+by the run id. With continuous logging (`--enable-continuous-cloudwatch-log true`) the driver's log
+also goes to `/aws-glue/jobs/logs-v2` (or `--continuous-log-logGroup`), stream = the run id.
+(AWS Glue docs: "Logging for AWS Glue jobs", "Enabling continuous logging for AWS Glue jobs".)
+
+The provider's `GlueJobHook.print_job_logs` (verbose=True) pages FilterLogEvents over
+`<LogGroupName>/output` and `/error` with `logStreamNames=[run id]` from the run's StartedOn. So
+the shipper tails the run's stdout.log / stderr.log while it runs (every `interval` seconds) and
+flushes what is left before the run's terminal state is set: a client that sees SUCCEEDED or
+FAILED finds every line already there. CloudWatch Logs is moto's (the gateway hands `logs` on).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MAX_EVENTS = 5_000
+MAX_BATCH_BYTES = 900_000
+"""PutLogEvents takes at most 10,000 events and 1,048,576 bytes (26 bytes of overhead each)."""
+MAX_EVENT_BYTES = 200_000
+"""An event is at most 256 KiB; a longer line is cut."""
+
+
+@dataclass(frozen=True)
+class LogTarget:
+    """One file of the run shipped to one stream."""
+
+    path: Path
+    group: str
+    stream: str
+
+
+def log_targets(run_dir: Path, run_id: str, log_group: str, continuous_group: str | None) -> list[LogTarget]:
+    targets = [
+        LogTarget(run_dir / "stdout.log", f"{log_group}/output", run_id),
+        LogTarget(run_dir / "stderr.log", f"{log_group}/error", run_id),
+    ]
+    if continuous_group:
+        targets += [
+            LogTarget(run_dir / "stderr.log", continuous_group, run_id),
+            LogTarget(run_dir / "stdout.log", continuous_group, run_id),
+        ]
+    return targets
+
+
+class LogShipper:
+    """Tails the targets' files into CloudWatch Logs on a thread until `close()` (which flushes)."""
+
+    def __init__(self, logs: Any, targets: Sequence[LogTarget], interval: float = 0.5) -> None:
+        self._logs = logs
+        self._targets = list(targets)
+        self._offsets = {t: 0 for t in self._targets}
+        self._partial = {t: b"" for t in self._targets}
+        self._interval = interval
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._created: set[tuple[str, str]] = set()
+        self._thread = threading.Thread(target=self._loop, name="glue-run-logs", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop tailing and ship everything left, the last line even without its newline."""
+        self._stop.set()
+        self._thread.join(10)
+        self.ship(final=True)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._interval):
+            self.ship()
+
+    def ship(self, final: bool = False) -> None:
+        with self._lock:
+            for target in self._targets:
+                lines = self._read(target, final)
+                if lines:
+                    self._put(target, lines)
+
+    def _read(self, target: LogTarget, final: bool) -> list[str]:
+        try:
+            with target.path.open("rb") as handle:
+                handle.seek(self._offsets[target])
+                data = handle.read()
+        except FileNotFoundError:
+            return []
+        self._offsets[target] += len(data)
+        data = self._partial[target] + data
+        if not final:
+            data, _, rest = data.rpartition(b"\n")
+            self._partial[target] = rest
+            if not data:
+                return []
+        else:
+            self._partial[target] = b""
+        text = data.decode("utf-8", errors="replace")
+        return [line[:MAX_EVENT_BYTES] for line in text.splitlines() if line.strip()]
+
+    def _put(self, target: LogTarget, lines: list[str]) -> None:
+        key = (target.group, target.stream)
+        if key not in self._created:
+            exists = self._logs.exceptions.ResourceAlreadyExistsException
+            with contextlib.suppress(exists):
+                self._logs.create_log_group(logGroupName=target.group)
+            with contextlib.suppress(exists):
+                self._logs.create_log_stream(logGroupName=target.group, logStreamName=target.stream)
+            self._created.add(key)
+        now = int(time.time() * 1000)
+        batch: list[dict[str, Any]] = []
+        size = 0
+        for line in lines:
+            if batch and (len(batch) >= MAX_EVENTS or size + len(line) + 26 > MAX_BATCH_BYTES):
+                self._send(target, batch)
+                batch, size = [], 0
+            batch.append({"timestamp": now, "message": line})
+            size += len(line.encode()) + 26
+        if batch:
+            self._send(target, batch)
+
+    def _send(self, target: LogTarget, events: list[dict[str, Any]]) -> None:
+        self._logs.put_log_events(logGroupName=target.group, logStreamName=target.stream, logEvents=events)
