@@ -60,9 +60,11 @@ bench-parse: venv
 bench-backfill: venv
 	$(BIN)/python -m bench.backfill
 
-## make bench-ingest: the feed job's CSV/JSONL-to-Parquet conversion at 100 MB, 1 GB and 3 GB vs pyarrow's own path and pandas (MB/s, peak memory).
+## make bench-ingest: the feed job's CSV/JSONL-to-Parquet conversion at 100 MB, 1 GB and 3 GB vs pyarrow's own path and pandas (MB/s, peak memory),
+## then a 5 GB PostgreSQL table through the python engine and the spark engine with 1 and 2 local executors.
 bench-ingest: venv
 	$(BIN)/python -m bench.ingest
+	nice -n 10 $(BIN)/python -m bench.ingest_spark
 
 ## make up / make down: the local AWS sandbox on http://127.0.0.1:4566 (see sandbox/README.md).
 up: venv
@@ -75,7 +77,8 @@ down:
 airflow: venv
 	$(BIN)/python -m sandbox.airflow_local --home .airflow --api-port 8080 --sandbox-port 4566 --sandbox-state-dir .sandbox --env $(ENV)
 
-## make bundle: what MWAA installs, in dist/mwaa/ (plugins.zip, dags/ with include/, requirements.txt, startup.sh).
+## make bundle: what MWAA installs, in dist/mwaa/ (plugins.zip, dags/ with include/, requirements.txt, startup.sh),
+## and what the feeds' Glue jobs run, in dist/glue/ (feed_ingest.py, feed_job.zip).
 bundle: venv
 	$(BIN)/python tools/bundle.py --out dist/mwaa
 

@@ -235,7 +235,9 @@ def markdown(results: list[Result], meta: dict[str, Any]) -> str:
         "# bench-ingest, spark path: a PostgreSQL table through both engines",
         "",
         f"{meta['when']}, {meta['machine']}; table `bench.events`: {meta['rows']:,} rows, "
-        f"{meta['table_gb']:.2f} GB (pg_table_size); one run each, side by side, the job as Glue runs it",
+        f"{meta['table_gb']:.2f} GB (pg_table_size); one run each, side by side, the job as Glue runs it; "
+        f"5-minute load average {meta['load_average']['start']} at the start, "
+        f"{meta['load_average']['end']} at the end",
         "(a fresh process; Spark's JVM start-up included). Command: `make bench-ingest` "
         "(`python -m bench.ingest_spark`).",
         "",
@@ -282,6 +284,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS))
     args = parser.parse_args(argv)
     began = time.perf_counter()
+    load_before = os.getloadavg()
     server = Server(CACHE / f"pg-{args.gigabytes:g}gb")
     server.start()
     try:
@@ -310,6 +313,7 @@ def main(argv: list[str] | None = None) -> None:
         "rows": rows,
         "table_gb": table_bytes / 1e9,
         "total_seconds": round(time.perf_counter() - began, 1),
+        "load_average": {"start": round(load_before[1], 1), "end": round(os.getloadavg()[1], 1)},
         "notes": NOTES,
     }
     args.out.mkdir(parents=True, exist_ok=True)

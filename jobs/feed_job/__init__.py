@@ -84,6 +84,27 @@ files:
                                  default newlines_in_values=False).
   --timestamp_column col         optional: rows outside the window (or with no timestamp) dropped.
 
+engine (database sources):
+  --engine python|spark          python (default): the table is read on the driver, as above.
+                                 spark: Spark's JDBC source reads it across the executors of the
+                                 job's SparkSession (a Glue Spark job's; plain pyspark, no awsglue):
+                                 the same secret, sslmode and ca_pem (pgjdbc: SingleCertValidating
+                                 with ca_pem, the JVM's trust store without; require/prefer
+                                 unverified), the window pushed down as a subquery, and on each
+                                 executor the same casts (PostgreSQL: the catalog's types mapped as
+                                 above; SQLite: columns by declared affinity, INTEGER int64, REAL
+                                 double, else text), the same schema rules and conversion core.
+  --partition_column c --lower_bound L --upper_bound U --num_partitions N
+                                 Spark's partitionColumn/lowerBound/upperBound/numPartitions: N
+                                 reads of strides of [L, U) on c (the first and last open-ended: no
+                                 row is lost outside the bounds). All four or none.
+  --predicates '["cond", ...]'   instead: one read per SQL condition (they must cover every row
+                                 once). Neither: one read.
+  --fetch_size N                 JDBC rows per fetch (default 10,000).
+                                 Parts are `part-<JOB_RUN_ID>-<spark partition:05d>-<nnnnn>.parquet`;
+                                 the driver replaces the partition only once every task has
+                                 committed its parts, and deletes every part of the run otherwise.
+
 Output: Parquet (snappy) parts `part-<JOB_RUN_ID>-<nnnnn>.parquet` under the target, row groups of
 up to 1,048,576 rows or 64 MiB of Arrow data (whichever comes first), each
 streamed to S3 as a multipart upload while it is written. Only when every part is uploaded are the
