@@ -12,13 +12,16 @@ the tests: this engine is plain pyspark, no awsglue.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from ..arguments import S3Location, Window
 from ..errors import FeedError
 from ..redaction import read_secret, redact
-from ..s3 import S3Parts, list_keys, replace_partition
+from ..s3 import list_keys, replace_partition
 from .jdbc import JdbcSource, arrow_types_from_catalog, jdbc_source
 from .writer import RESULT_SCHEMA, WritePlan, write_partition
 
@@ -162,9 +165,6 @@ def _discard_run(s3: Any, target: S3Location, own_prefix: str) -> None:
     """Every part any task of this run committed (the driver cannot know those of a failed job)."""
     keys = [k for k in list_keys(s3, target) if k.startswith(own_prefix)]
     for start in range(0, len(keys), 1000):
-        s3.delete_objects(
-            Bucket=target.bucket, Delete={"Objects": [{"Key": k} for k in keys[start : start + 1000]]}
-        )
-
-
-__all__ = ["S3Parts", "run_spark"]
+        chunk = [{"Key": k} for k in keys[start : start + 1000]]
+        with contextlib.suppress(ClientError, BotoCoreError):  # already failing: report the cause
+            s3.delete_objects(Bucket=target.bucket, Delete={"Objects": chunk, "Quiet": True})

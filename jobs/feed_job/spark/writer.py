@@ -5,7 +5,8 @@ Parquet parts streamed to S3, named `part-<run id>-<task partition:05d>-<n:05d>.
 So a part is written exactly as the python engine writes one (same casts, same `prepare`, same
 `convert`, same multipart upload); only the split of the rows over parts differs. A task answers
 one row per part it committed (name, rows, bytes, schema); the driver replaces the partition only
-once every task has answered. A task that fails aborts its open upload; Spark's retry of it
+once every task has answered. A task that fails aborts its open upload (convert does); the parts
+it committed are deleted by the driver with the rest of the run's; Spark's retry of a task
 rewrites the same keys.
 """
 
@@ -71,12 +72,7 @@ def write_partition(plan: WritePlan, batches: Iterator[pa.RecordBatch]) -> Itera
     source = ((where, fit_types(batch, plan)) for batch in batches)
     parts = S3Parts(s3_client(), plan.target, f"{plan.run_id}-{partition:05d}")
     prepared = prepare(source, plan.timestamp_column, plan.window if plan.timestamp_column else None)
-    try:
-        stats = convert(prepared, parts, plan.rows_per_file)
-    except BaseException:
-        for part in parts.opened:
-            part.abort()
-        raise
+    stats = convert(prepared, parts, plan.rows_per_file)  # aborts its open part when it fails
     schema = ", ".join(f"{f.name}:{f.type}" for f in stats.schema) if stats.schema is not None else ""
     if stats.files:
         yield pa.RecordBatch.from_pydict(
