@@ -263,8 +263,62 @@ def markdown(results: list[Result], meta: dict[str, Any]) -> str:
             f"- spark at 2 executors vs the python engine: **{versus:.2f}x** (goal >= 1.00x: "
             f"{'met' if versus >= 1 else 'not met'}).",
         ]
-    lines += ["", meta["notes"], ""]
+    lines += ["", meta["notes"], *cost_markdown(results, int(meta["table_gb"] * 1e9)), ""]
     return "\n".join(lines)
+
+
+DPU_HOUR_USD = 0.44
+"""Glue's price per DPU-hour for Spark jobs (and Python shell), us-east-1 (aws.amazon.com/glue/pricing)."""
+MINIMUM_SECONDS = 60
+"""Glue bills per second with a 1-minute minimum."""
+SLOTS_PER_G1X = 4
+GLUE_SETUPS = (
+    # (engine, label, DPUs, task slots reading: None = the driver alone)
+    ("python", "python: glueetl, 2 x G.1X (the least a Spark job gets; 1 idles)", 2.0, None),
+    ("python", "python on Python shell, 1 DPU (cannot run it: Python 3.9; for comparison)", 1.0, None),
+    ("spark", "spark: 2 x G.1X (1 executor, 4 slots)", 2.0, 1 * SLOTS_PER_G1X),
+    ("spark", "spark: 5 x G.1X (4 executors, 16 slots)", 5.0, 4 * SLOTS_PER_G1X),
+    ("spark", "spark: 11 x G.1X (10 executors, 40 slots)", 11.0, 10 * SLOTS_PER_G1X),
+)
+
+
+def cost_rows(results: list[Result], table_bytes: int) -> list[tuple[str, float, float, float, float, float]]:
+    """(setup, MB/s assumed, 1 GB minutes, 1 GB $, 100 GB minutes, 100 GB $) per Glue setup: the
+    python engine at its measured rate; spark at spark-1's measured rate per task slot times the
+    setup's slots (linear: an assumption, bounded in practice by what the database serves)."""
+    by = {r.variant: r for r in results if r.status == "ok"}
+    rows = []
+    for engine, label, dpus, slots in GLUE_SETUPS:
+        if engine == "python" and "python" in by:
+            rate = by["python"].mb_per_s
+        elif engine == "spark" and "spark-1" in by and slots is not None:
+            rate = by["spark-1"].mb_per_s * slots
+        else:
+            continue
+        cells: list[float] = [rate]
+        for gigabytes in (1, 100):
+            seconds = gigabytes * 1000 / rate
+            cells += [seconds / 60, dpus * DPU_HOUR_USD * max(seconds, MINIMUM_SECONDS) / 3600]
+        rows.append((label, *cells))  # type: ignore[arg-type]
+    return rows
+
+
+def cost_markdown(results: list[Result], table_bytes: int) -> list[str]:
+    lines = [
+        "",
+        "## Cost per run on Glue (from these rates; $0.44 per DPU-hour, per second, 1-minute minimum)",
+        "",
+        "| setup | MB/s | 1 GB: minutes | 1 GB: $ | 100 GB: minutes | 100 GB: $ |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, rate, m1, c1, m100, c100 in cost_rows(results, table_bytes):
+        lines.append(f"| {label} | {rate:,.1f} | {m1:,.1f} | {c1:.3f} | {m100:,.0f} | {c100:.2f} |")
+    lines += [
+        "",
+        "spark's rates are spark-1's per task slot times the slots (linear), which this machine can "
+        "check only from 1 to 2 slots (above); Glue's start-up (tens of seconds, billed) is not in them.",
+    ]
+    return lines
 
 
 NOTES = (
