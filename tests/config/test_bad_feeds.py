@@ -392,3 +392,31 @@ def test_cli_validate_counts_feeds_and_reports_their_problems(
         "choose another name",
         "1 problem(s) found",
     ]
+
+
+def test_a_spark_feed_plans_its_engine_arguments_and_workers(tmp_path: Path) -> None:
+    from lakehouse.plan.feeds import plan_feeds
+
+    spark = SPARK_RANGE.format(lower=1, upper=1000) + "workers: {type: G.2X, count: 5}\n"
+    predicates = "engine: spark\nspark:\n  predicates: [\"region = 'EU'\", \"region <> 'EU'\"]\n"
+    feeds = database_feed(REGIONS, extra=spark) + (
+        "  - name: Split\n    target_table: split\n    source: {kind: database, secret: s/x, table: t}\n"
+        + textwrap.indent(predicates, "    ")
+    )
+    config = load_config(write_config(tmp_path, feeds))
+    assert config.ok, config.error()
+    plans = {p.feed.name: p for p in plan_feeds(config, "dev")}
+    regions, split, territories = plans["Regions"], plans["Split"], plans["Territories"]
+    assert (regions.worker_type, regions.number_of_workers) == ("G.2X", 5)
+    args = regions.script_args("S", "E", "D")
+    assert {k: args[k] for k in ("--engine", "--partition_column", "--lower_bound", "--upper_bound")} == {
+        "--engine": "spark",
+        "--partition_column": "id",
+        "--lower_bound": "1",
+        "--upper_bound": "1000",
+    }
+    assert args["--num_partitions"] == "4"
+    assert split.script_args("S", "E", "D")["--predicates"] == "[\"region = 'EU'\", \"region <> 'EU'\"]"
+    assert "--engine" not in territories.script_args("S", "E", "D")
+    assert (territories.worker_type, territories.number_of_workers) == ("G.1X", 2)
+    assert regions.default_arguments["--extra-py-files"].endswith("/glue/feed_job.zip")
