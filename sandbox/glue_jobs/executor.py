@@ -206,10 +206,13 @@ class ScriptExecution:
 
     def _log_targets(self) -> list[Any]:
         run = self._run
+        spark = run.command == "glueetl"
+        group = (run.arguments.get("--custom-logGroup-prefix") if spark else None) or run.log_group
         continuous = None
-        if run.arguments.get("--enable-continuous-cloudwatch-log", "").lower() == "true":
+        version = str(run.options.get("GlueVersion") or "5.0")
+        if spark and version < "5.0" and run.arguments.get("--enable-continuous-cloudwatch-log") == "true":
             continuous = run.arguments.get("--continuous-log-logGroup") or CONTINUOUS_LOG_GROUP
-        return log_targets(self._dir, run.id, run.log_group, continuous)
+        return log_targets(self._dir, run.id, group.rstrip("/"), spark, continuous)
 
     def _client(self, service: str) -> Any:
         return boto3.client(

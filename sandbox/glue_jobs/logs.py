@@ -1,11 +1,18 @@
 """A run's driver logs in CloudWatch Logs, where Glue writes them and the provider reads them.
 
-Glue writes a job run's driver output to two log groups under the run's `LogGroupName`
-(`/aws-glue/jobs` for Spark jobs, `/aws-glue/python-jobs` for Python shell jobs): `<group>/output`
-(stdout) and `<group>/error` (stderr: Python's and, for Spark, log4j's), one stream per run named
-by the run id. With continuous logging (`--enable-continuous-cloudwatch-log true`) the driver's log
-also goes to `/aws-glue/jobs/logs-v2` (or `--continuous-log-logGroup`), stream = the run id.
-(AWS Glue docs: "Logging for AWS Glue jobs", "Enabling continuous logging for AWS Glue jobs".)
+Glue writes a job run's driver logs to two log groups under the run's `LogGroupName`:
+`<group>/output` and `<group>/error`, one stream per run named by the run id. For a Glue 5.0 Spark
+job (`/aws-glue/jobs`), "system logs, Spark daemon logs, and user AWS Glue Logger logs are written
+to /aws-glue/jobs/error; user stdout and stderr logs are written to /aws-glue/jobs/output" (AWS
+Glue Developer Guide, "Logging for AWS Glue jobs",
+https://docs.aws.amazon.com/glue/latest/dg/monitor-continuous-logging.html): here, stderr lines in
+log4j's layout (`yy/MM/dd HH:mm:ss LEVEL ...`, with the indented or `Caused by:` lines of their
+stack traces) go to error and every other line to output. `--custom-logGroup-prefix` replaces
+`/aws-glue/jobs`. A Python shell job (`/aws-glue/python-jobs`) has no log4j: stdout goes to
+output, stderr to error. Glue 4.0 and earlier with `--enable-continuous-cloudwatch-log true` also
+write the driver's log to `/aws-glue/jobs/logs-v2` (or `--continuous-log-logGroup`), stream = the
+run id ("Enabling continuous logging for AWS Glue 4.0 and earlier jobs"); 5.0 logs in real time
+without it.
 
 The provider's `GlueJobHook.print_job_logs` (verbose=True) pages FilterLogEvents over
 `<LogGroupName>/output` and `/error` with `logStreamNames=[run id]` from the run's StartedOn. So
@@ -17,6 +24,7 @@ FAILED finds every line already there. CloudWatch Logs is moto's (the gateway ha
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -31,26 +39,51 @@ MAX_EVENT_BYTES = 200_000
 """An event is at most 256 KiB; a longer line is cut."""
 
 
+LOG4J_LINE = re.compile(r"\d{2}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} (?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) ")
+"""Spark's log4j2 layout for pyspark (`%d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n`)."""
+ALL, LOG4J, NOT_LOG4J = "all", "log4j", "not-log4j"
+
+
 @dataclass(frozen=True)
 class LogTarget:
-    """One file of the run shipped to one stream."""
+    """One file of the run (or its log4j lines, or its other lines) shipped to one stream."""
 
     path: Path
     group: str
     stream: str
+    select: str = ALL
 
 
-def log_targets(run_dir: Path, run_id: str, log_group: str, continuous_group: str | None) -> list[LogTarget]:
-    targets = [
-        LogTarget(run_dir / "stdout.log", f"{log_group}/output", run_id),
-        LogTarget(run_dir / "stderr.log", f"{log_group}/error", run_id),
-    ]
-    if continuous_group:
-        targets += [
-            LogTarget(run_dir / "stderr.log", continuous_group, run_id),
-            LogTarget(run_dir / "stdout.log", continuous_group, run_id),
+def log_targets(
+    run_dir: Path, run_id: str, log_group: str, spark: bool, continuous_group: str | None
+) -> list[LogTarget]:
+    stdout, stderr = run_dir / "stdout.log", run_dir / "stderr.log"
+    output, error = f"{log_group}/output", f"{log_group}/error"
+    if spark:
+        targets = [
+            LogTarget(stdout, output, run_id),
+            LogTarget(stderr, output, run_id, NOT_LOG4J),
+            LogTarget(stderr, error, run_id, LOG4J),
         ]
+    else:
+        targets = [LogTarget(stdout, output, run_id), LogTarget(stderr, error, run_id)]
+    if continuous_group:
+        targets += [LogTarget(stderr, continuous_group, run_id), LogTarget(stdout, continuous_group, run_id)]
     return targets
+
+
+def split_log4j(lines: list[str], previous_was_log4j: bool) -> tuple[list[bool], bool]:
+    """Whether each line is log4j's: a line in its layout, or a continuation (indented, or
+    `Caused by:`) of one; returns the flags and the state after the last line."""
+    flags = []
+    state = previous_was_log4j
+    for line in lines:
+        if LOG4J_LINE.match(line):
+            state = True
+        elif not (line[:1].isspace() or line.startswith("Caused by:")):
+            state = False
+        flags.append(state)
+    return flags, state
 
 
 class LogShipper:
@@ -61,6 +94,7 @@ class LogShipper:
         self._targets = list(targets)
         self._offsets = {t: 0 for t in self._targets}
         self._partial = {t: b"" for t in self._targets}
+        self._log4j_state = {t: False for t in self._targets}
         self._interval = interval
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -104,7 +138,12 @@ class LogShipper:
         else:
             self._partial[target] = b""
         text = data.decode("utf-8", errors="replace")
-        return [line[:MAX_EVENT_BYTES] for line in text.splitlines() if line.strip()]
+        lines = [line[:MAX_EVENT_BYTES] for line in text.splitlines() if line.strip()]
+        if target.select == ALL:
+            return lines
+        flags, self._log4j_state[target] = split_log4j(lines, self._log4j_state[target])
+        keep = target.select == LOG4J
+        return [line for line, is_log4j in zip(lines, flags, strict=True) if is_log4j == keep]
 
     def _put(self, target: LogTarget, lines: list[str]) -> None:
         key = (target.group, target.stream)

@@ -284,16 +284,17 @@ def test_spark_jobs_run_as_a_dag_with_glue_logs(aws: boto3.Session, sandbox: San
     assert "AnalysisException: [TABLE_OR_VIEW_NOT_FOUND]" in failed["ErrorMessage"]
     assert "no_such_table" in failed["ErrorMessage"]
 
+    # Glue 5.0: the script's stdout and stderr in output; log4j's (Spark, the GlueLogger) in error
     output_lines = log_messages(aws, "/aws-glue/jobs/output", ok["Id"])
+    error_lines = log_messages(aws, "/aws-glue/jobs/error", ok["Id"])
     assert f"squares of 1000 ids sum to {landed['total']}" in output_lines
-    assert any(
-        "glue logger: 1000 squares computed" in line
-        for line in log_messages(aws, "/aws-glue/jobs/error", ok["Id"])
-    )
-    continuous = log_messages(aws, "/aws-glue/jobs/logs-v2", ok["Id"])
-    assert any("squares of 1000 ids" in line for line in continuous)
-    error_lines = log_messages(aws, "/aws-glue/jobs/error", failed["Id"])
-    assert any("TABLE_OR_VIEW_NOT_FOUND" in line for line in error_lines)
+    assert [line for line in error_lines if "glue logger: 1000 squares computed" in line]
+    assert not [line for line in output_lines if "glue logger" in line]
+    failed_output = log_messages(aws, "/aws-glue/jobs/output", failed["Id"])
+    assert "about to read a table that is not there" in failed_output
+    assert failed["ErrorMessage"] in failed_output  # the traceback's last line: Python's stderr
+    groups = {g["logGroupName"] for g in aws.client("logs").describe_log_groups()["logGroups"]}
+    assert "/aws-glue/jobs/logs-v2" not in groups  # continuous logging is Glue 4.0's; 5.0 logs live
     # verbose=True: the sensor fetched the driver logs from CloudWatch Logs into the task's log
     assert "Glue Job Run /aws-glue/jobs/output Logs:" in airflow_log
     assert f"squares of 1000 ids sum to {landed['total']}" in airflow_log
