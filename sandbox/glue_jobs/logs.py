@@ -24,6 +24,7 @@ FAILED finds every line already there. CloudWatch Logs is moto's (the gateway ha
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import threading
 import time
@@ -31,6 +32,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+log = logging.getLogger(__name__)
 
 MAX_EVENTS = 5_000
 MAX_BATCH_BYTES = 900_000
@@ -107,12 +112,20 @@ class LogShipper:
     def close(self) -> None:
         """Stop tailing and ship everything left, the last line even without its newline."""
         self._stop.set()
-        self._thread.join(10)
-        self.ship(final=True)
+        if self._thread.is_alive():
+            self._thread.join(10)
+        self._ship_logged(final=True)
 
     def _loop(self) -> None:
         while not self._stop.wait(self._interval):
-            self.ship()
+            self._ship_logged()
+
+    def _ship_logged(self, final: bool = False) -> None:
+        """Ship, and say so when CloudWatch Logs fails: the run's state must not depend on it."""
+        try:
+            self.ship(final)
+        except (ClientError, BotoCoreError) as error:
+            log.warning("shipping a Glue run's logs failed: %s", error)
 
     def ship(self, final: bool = False) -> None:
         with self._lock:
