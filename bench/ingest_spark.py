@@ -326,8 +326,9 @@ NOTES = (
     "local-mode JVM), `worker` the largest of the Python workers Spark runs per task slot (where the "
     "executors' Arrow batches become Parquet). Every process of the run shares this machine's cores "
     "with the PostgreSQL server that serves the reads and the sandbox's S3 (moto) that takes the "
-    "parts: on 2 cores a second task slot competes with them, so the executor scaling measured here "
-    "is a floor of what two G.1X executors (4 vCPUs each, the database elsewhere) get."
+    "parts, and with whatever else runs on the machine: the load average is recorded because the "
+    "ratios move with it. Two G.1X executors (4 vCPUs each, the database elsewhere) do not compete "
+    "like this."
 )
 
 
