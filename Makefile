@@ -8,7 +8,7 @@ UV := $(PY) -m uv
 ENV ?= dev
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR):$(CURDIR)/jobs
 
-.PHONY: venv jdbc test lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest up down airflow bundle lock clean
+.PHONY: venv jdbc test lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest bench-views up down airflow compose-smoke bundle lock clean
 
 venv: $(STAMP) jdbc
 
@@ -66,6 +66,10 @@ bench-ingest: venv
 	$(BIN)/python -m bench.ingest
 	nice -n 10 $(BIN)/python -m bench.ingest_spark
 
+## make bench-views: <table>_current and <table>_history over 365 daily partitions, 1M records, 5% churn a day, vs hand-written SQL.
+bench-views: venv
+	$(BIN)/python -m bench.views
+
 ## make up / make down: the local AWS sandbox on http://127.0.0.1:4566 (see sandbox/README.md).
 up: venv
 	$(BIN)/python -m sandbox up --port 4566 --state-dir .sandbox
@@ -76,6 +80,10 @@ down:
 ## make airflow: Airflow 3.3.1 on http://127.0.0.1:8080 (admin / admin) against the sandbox; Ctrl-C stops it all.
 airflow: venv
 	$(BIN)/python -m sandbox.airflow_local --home .airflow --api-port 8080 --sandbox-port 4566 --sandbox-state-dir .sandbox --env $(ENV)
+
+## make compose-smoke: docker-compose.yaml run for real in a Docker engine of its own, the public images stood in for by local builds (as root; not part of make test).
+compose-smoke: venv
+	bash tools/compose_smoke/run.sh
 
 ## make bundle: what MWAA installs, in dist/mwaa/ (plugins.zip, dags/ with include/, requirements.txt, startup.sh),
 ## and what the feeds' Glue jobs run, in dist/glue/ (feed_ingest.py, feed_job.zip).

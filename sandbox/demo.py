@@ -4,9 +4,12 @@ Starts the sandbox in-process, provisions what Terraform would (buckets, connect
 flows, Glue jobs and their on-prem sources), then with Airflow's `dag.test()` (a real metadata DB
 and the same task code the scheduler runs):
 
-1. runs each Salesforce ingest DAG for three consecutive daily data intervals and prints what
-   landed: rows per partition in S3, the Glue tables and partitions, and a Spectrum query over the
-   current-state views through the Redshift Data API;
+1. runs each Salesforce ingest DAG for three consecutive daily data intervals, the emulated orgs'
+   whole history, each as of the end of its interval on the org's clock, with deletes, a merge, a
+   restore and a hard delete in between (sandbox/demo_changes.py), then each reconciliation DAG,
+   and prints what landed: rows per partition in S3, the Glue tables and partitions, a Spectrum
+   query over the current-state views through the Redshift Data API, the org's live count beside
+   each `_current` count (equal), and the history of the merged and restored records;
 2. runs the ML scoring example over the warehouse and the upsert DAG it triggers, and prints the
    scores read back from the emulated Salesforce org (sandbox/demo_scores.py);
 3. runs each on-prem feed DAG (a real Glue job script against a local SQLite database, HTTP API
@@ -24,6 +27,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from sandbox.runs import interval_starting_on
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_LAST_DAY = dt.date(2025, 1, 15)  # the emulated orgs' last day of history (sandbox/README.md)
@@ -40,8 +46,12 @@ def main(argv: list[str] | None = None) -> int:
         _prepare_airflow_home(home, args.env)
         from sandbox.server import Sandbox
 
+        # The orgs' history spans exactly the demo's days, so the runs load all of it and the
+        # warehouse can be compared with the org record for record.
+        os.environ["SANDBOX_SALESFORCE_DAYS"] = str(args.days)
+        os.environ["SANDBOX_SALESFORCE_TODAY"] = args.last_day.isoformat()
         with Sandbox() as sandbox:
-            code = _run(sandbox.endpoint_url, args.env, args.days, args.last_day)
+            code = _run(sandbox, args.env, args.days, args.last_day)
     print(f"\nDemo finished in {time.monotonic() - started:.0f} s")
     return code
 
@@ -62,13 +72,17 @@ def _prepare_airflow_home(home: str, env: str) -> None:
     )
 
 
-def _run(endpoint_url: str, env: str, days: int, last_day: dt.date) -> int:
+def _run(sandbox: Any, env: str, days: int, last_day: dt.date) -> int:
+    from lakehouse.config import load_config
     from sandbox.airflow_env import airflow_env
+    from sandbox.demo_changes import DemoChanges
     from sandbox.demo_feeds import run_feeds
     from sandbox.demo_scores import run_scores
+    from sandbox.demo_truth import report_truth
     from sandbox.provision import provision
     from sandbox.runs import run_day
 
+    endpoint_url = sandbox.endpoint_url
     os.environ.update(airflow_env(endpoint_url))
     provision(endpoint_url, REPO / "include" / "config", env)
     from airflow.dag_processing.dagbag import DagBag
@@ -79,19 +93,66 @@ def _run(endpoint_url: str, env: str, days: int, last_day: dt.date) -> int:
         return 1
     ingest = sorted(dag_id for dag_id in bag.dags if dag_id.startswith("sfdc_ingest__"))
     intervals = [last_day - dt.timedelta(days=offset) for offset in range(days - 1, -1, -1)]
-    print(f"Running {len(ingest)} ingest DAGs over {days} daily intervals: {intervals[0]} .. {intervals[-1]}")
+    print(f"Running {len(ingest)} ingest DAGs over {days} days: {intervals[0]} .. {intervals[-1]}")
+    config = load_config(REPO / "include" / "config")
+    orgs = [sandbox.service("appflow").org(p) for p in config.environments[env].connector_profiles]
+    changes = DemoChanges(orgs[0])
     failed = 0
-    for dag_id in ingest:
-        for day in intervals:
-            t0 = time.monotonic()
-            run = run_day(bag.dags[dag_id], day)
-            interval = f"{run.data_interval_start:%Y-%m-%d %H:%M} .. {run.data_interval_end:%Y-%m-%d %H:%M}"
-            print(f"  {dag_id} [{interval}): {run.state} ({time.monotonic() - t0:.1f} s)")
-            failed += run.state != "success"
+    # One timeline: every run just after its interval's end, as the scheduler runs it, and the
+    # org's changes at their times; the orgs' clocks follow it (they only move forward).
+    runs = [
+        (end + RUN_DELAY, dag_id, day)
+        for dag_id in ingest
+        for day, end in _covering(bag.dags[dag_id], intervals)
+    ]
+    events = sorted([*runs, *((moment, "", None) for moment in changes.schedule(intervals))])
+    for moment, dag_id, day in events:
+        for org in orgs:
+            org.set_clock(max(org.clock, moment))
+        if day is None:
+            for line in changes.apply(moment):
+                print(f"  org {orgs[0].profile}: {line}")
+            continue
+        t0 = time.monotonic()
+        run = run_day(bag.dags[dag_id], day)
+        interval = f"{run.data_interval_start:%Y-%m-%d %H:%M} .. {run.data_interval_end:%Y-%m-%d %H:%M}"
+        print(f"  {dag_id} [{interval}): {run.state} ({time.monotonic() - t0:.1f} s)")
+        failed += run.state != "success"
+    failed += _reconcile(bag.dags, last_day)
     _report(endpoint_url, env)
+    failed += report_truth(endpoint_url, env, orgs, changes)
     failed += run_scores(bag.dags, endpoint_url, env)
     failed += run_feeds(bag.dags, endpoint_url, REPO / "include", env, intervals)
     return 1 if failed else 0
+
+
+RUN_DELAY = dt.timedelta(minutes=1)
+
+
+def _covering(dag: Any, days: list[dt.date]) -> list[tuple[dt.date, dt.datetime]]:
+    """(day, interval end) of the DAG's intervals that overlap the demo's days, which are the
+    orgs' whole history: a DAG whose intervals start at 02:00 also runs the one before the first
+    midnight, or the records of the first two hours would never be loaded."""
+    first = dt.datetime.combine(days[0], dt.time(), tzinfo=dt.UTC)
+    last = dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    covering = []
+    for day in [days[0] - dt.timedelta(days=1), *days]:
+        start, end = interval_starting_on(dag, day)
+        if end > first and start < last:
+            covering.append((day, end))
+    return covering
+
+
+def _reconcile(dags: Any, last_day: dt.date) -> int:
+    """Each reconciliation DAG as of the end of the last day: what the hard delete left behind goes."""
+    as_of = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    failed = 0
+    for dag_id in sorted(d for d in dags if d.startswith("sfdc_reconcile__")):
+        t0 = time.monotonic()
+        run = dags[dag_id].test(logical_date=as_of)
+        print(f"  {dag_id} [as of {as_of:%Y-%m-%d %H:%M}]: {run.state} ({time.monotonic() - t0:.1f} s)")
+        failed += run.state != "success"
+    return failed
 
 
 def _report(endpoint_url: str, env: str) -> None:

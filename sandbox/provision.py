@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from lakehouse.config import load_config
 from lakehouse.plan import DagPlan, ProfilePlan, plan_environment
+from lakehouse.plan.dags import RECONCILE_PARTITION
 from sandbox.feeds.provisioning import provision_feeds
 
 log = logging.getLogger(__name__)
@@ -68,12 +69,14 @@ def provision(endpoint_url: str, config_dir: Path, env: str, region: str | None 
         for profile_plan in plan.profiles:
             request = _flow(plan, profile_plan, buckets.results)
             _ignore_exists(lambda r=request: appflow.create_flow(**r))
-            done.flows.append(profile_plan.appflow_flow)
-            if plan.direction == "ingest" and profile_plan.glue_database not in done.glue_databases:
+            done.flows.append(request["flowName"])
+            if plan.direction != "upsert" and profile_plan.glue_database not in done.glue_databases:
                 _ignore_exists(
                     lambda d=profile_plan.glue_database: glue.create_database(DatabaseInput={"Name": d})
                 )
                 done.glue_databases.append(profile_plan.glue_database)
+            if plan.direction == "reconcile":
+                _ignore_exists(lambda p=profile_plan: glue.create_table(**live_ids_table(p)))
     _alerts(
         client("sns"),
         client("secretsmanager"),
@@ -99,6 +102,30 @@ def _connector_profile(name: str) -> dict[str, Any]:
     }
 
 
+def live_ids_table(profile: ProfilePlan) -> dict[str, Any]:
+    """CreateTable for `<table>__live_ids`: what infra/modules/catalog creates (a fixed schema)."""
+    return {
+        "DatabaseName": profile.glue_database,
+        "TableInput": {
+            "Name": profile.live_ids_table,
+            "Description": f"Ids live in Salesforce at each reconciliation of {profile.table}",
+            "TableType": "EXTERNAL_TABLE",
+            "Parameters": {"classification": "parquet", "EXTERNAL": "TRUE"},
+            "PartitionKeys": [{"Name": RECONCILE_PARTITION, "Type": "timestamp"}],
+            "StorageDescriptor": {
+                "Columns": [{"Name": "id", "Type": "string"}],
+                "Location": profile.live_ids_location,
+                "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+                "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+                "SerdeInfo": {
+                    "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+                    "Parameters": {"serialization.format": "1"},
+                },
+            },
+        },
+    }
+
+
 def _flow(plan: DagPlan, profile: ProfilePlan, results_bucket: str) -> dict[str, Any]:
     flow = plan.flow
     base: dict[str, Any] = {
@@ -106,6 +133,8 @@ def _flow(plan: DagPlan, profile: ProfilePlan, results_bucket: str) -> dict[str,
         "description": flow.description,
         "triggerConfig": {"triggerType": "OnDemand"},
     }
+    if plan.direction == "reconcile":
+        return base | _ids_flow(plan, profile)
     map_all = {
         "taskType": "Map_all",
         "sourceFields": [],
@@ -117,7 +146,13 @@ def _flow(plan: DagPlan, profile: ProfilePlan, results_bucket: str) -> dict[str,
             "sourceFlowConfig": {
                 "connectorType": "Salesforce",
                 "connectorProfileName": profile.profile,
-                "sourceConnectorProperties": {"Salesforce": {"object": flow.sf_object}},
+                "sourceConnectorProperties": {
+                    "Salesforce": {
+                        "object": flow.sf_object,
+                        "includeDeletedRecords": flow.include_deleted_records,
+                        "dataTransferApi": flow.data_transfer_api,
+                    }
+                },
             },
             "destinationFlowConfigList": [
                 {
@@ -163,6 +198,48 @@ def _flow(plan: DagPlan, profile: ProfilePlan, results_bucket: str) -> dict[str,
             }
         ],
         "tasks": [map_all],
+    }
+
+
+def _ids_flow(plan: DagPlan, profile: ProfilePlan) -> dict[str, Any]:
+    """The reconciliation's flow: every live record's Id (no Recycle Bin), through Bulk API 2.0,
+    which reads millions of Ids in a few API calls where the REST API pages 2,000 at a time."""
+    return {
+        "flowName": profile.live_ids_flow,
+        "description": f"Ids of the live {plan.flow.sf_object} records (reconciliation)",
+        "sourceFlowConfig": {
+            "connectorType": "Salesforce",
+            "connectorProfileName": profile.profile,
+            "sourceConnectorProperties": {
+                "Salesforce": {
+                    "object": plan.flow.sf_object,
+                    "includeDeletedRecords": False,
+                    "dataTransferApi": "BULKV2",
+                }
+            },
+        },
+        "destinationFlowConfigList": [
+            {
+                "connectorType": "S3",
+                "destinationConnectorProperties": {
+                    "S3": {
+                        "bucketName": profile.bucket,
+                        "bucketPrefix": profile.live_ids_prefix,
+                        "s3OutputFormatConfig": {"fileType": "PARQUET", "preserveSourceDataTyping": True},
+                    }
+                },
+            }
+        ],
+        "tasks": [
+            {"taskType": "Filter", "sourceFields": ["Id"], "connectorOperator": {"Salesforce": "PROJECTION"}},
+            {
+                "taskType": "Map",
+                "sourceFields": ["Id"],
+                "destinationField": "Id",
+                "connectorOperator": {"Salesforce": "NO_OP"},
+                "taskProperties": {"DESTINATION_DATA_TYPE": "id", "SOURCE_DATA_TYPE": "id"},
+            },
+        ],
     }
 
 

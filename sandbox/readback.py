@@ -35,10 +35,10 @@ def rows_per_partition(s3: Any, bucket: str, prefix: str) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def run_query(redshift: Any, target: dict[str, str], sql: str, timeout: float = 30.0) -> list[list[Any]]:
+def run_statement(redshift: Any, target: dict[str, str], sql: str, timeout: float = 30.0) -> str:
     """Execute `sql` on the warehouse `target` (WorkgroupName or ClusterIdentifier, Database) and
-    return its rows as lists of values, NULL as None. A failed statement raises with its error."""
-    statement = redshift.execute_statement(Sql=sql, **target)["Id"]
+    wait for it; returns the statement id. A failed statement raises with its error."""
+    statement: str = redshift.execute_statement(Sql=sql, **target)["Id"]
     deadline = time.monotonic() + timeout
     while (described := redshift.describe_statement(Id=statement))["Status"] not in FINAL_STATES:
         if time.monotonic() > deadline:
@@ -46,6 +46,12 @@ def run_query(redshift: Any, target: dict[str, str], sql: str, timeout: float = 
         time.sleep(0.05)
     if described["Status"] != "FINISHED":
         raise RuntimeError(f"{sql}: {described['Status']}: {described.get('Error')}")
+    return statement
+
+
+def run_query(redshift: Any, target: dict[str, str], sql: str, timeout: float = 30.0) -> list[list[Any]]:
+    """`run_statement`, then its rows as lists of values, NULL as None."""
+    statement = run_statement(redshift, target, sql, timeout)
     records = redshift.get_statement_result(Id=statement)["Records"]
     return [[None if f.get("isNull") else next(iter(f.values())) for f in record] for record in records]
 

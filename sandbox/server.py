@@ -20,6 +20,7 @@ from typing import Any
 from moto.moto_server.werkzeug_app import MotoRequestHandler
 from werkzeug.serving import ThreadedWSGIServer
 
+from lakehouse.aws.service_models import share_service_models
 from sandbox.gateway import Environ, Gateway, StartResponse
 from sandbox.protocol import SandboxContext, Service
 from sandbox.registry import DEFAULT_REGISTRATIONS, Registration, ServiceRegistry
@@ -122,6 +123,7 @@ class Sandbox:
     def start(self) -> Sandbox:
         if self._server is not None:
             return self
+        share_service_models()  # the services' own boto3 clients (catalog reads, runs' S3 writes)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         try:
             server = _TrackingServer(self._host, self._requested_port, self._dispatch)

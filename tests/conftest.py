@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+# The DAG-running suites' session fixtures, defined once (tests/pipeline/fixtures.py).
+pytest_plugins = ("tests.pipeline.fixtures",)
 SAMPLE_CONFIG = REPO / "include" / "config"
 
 _home = tempfile.mkdtemp(prefix="lakehouse-airflow-home-")

@@ -4,7 +4,10 @@ demo in another process uses to steer the emulation.
 - POST /_sandbox/appflow/inject  {"flowName", "mode": "fail"|"hang"|"partial", "message"?}
 - POST /_sandbox/appflow/clock   {"connectorProfileName", "now": ISO 8601}
 - POST /_sandbox/appflow/fields  {"connectorProfileName", "object", "name", "type", "label"?, ...}
-- GET  /_sandbox/appflow/records?connectorProfileName=P&object=O
+- GET  /_sandbox/appflow/records?connectorProfileName=P&object=O[&includeDeleted=true]
+- POST /_sandbox/appflow/change  {"connectorProfileName", "object", "operation", "ids", "masterId"?}:
+  delete, undelete, merge (ids merged into masterId), purge (empty the Recycle Bin of ids) or
+  hard_delete, at the org's clock, with Salesforce's semantics (sandbox/salesforce/lifecycle.py)
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from typing import Any
 
 from sandbox.appflow.injection import Injections
 from sandbox.protocol import Request, Response
-from sandbox.salesforce import FieldSpec, UnknownObjectError
+from sandbox.salesforce import FieldSpec, RecordRejectedError, UnknownObjectError
 from sandbox.salesforce.orgs import OrgDirectory
 from sandbox.salesforce.values import parse_datetime, to_json
 
 PREFIX = "/_sandbox/appflow/"
+_CHANGES = frozenset({"delete", "undelete", "purge", "hard_delete"})
 _FIELD_OPTIONS = (
     "label",
     "nillable",
@@ -56,6 +60,10 @@ class ControlEndpoints:
                 return _reply(200, {"now": to_json(org.clock)})
             if request.method == "POST" and action == "fields":
                 return self._add_field(body)
+            if request.method == "POST" and action == "change":
+                return self._change(body)
+        except RecordRejectedError as error:
+            return _reply(400, {"code": error.code, "message": error.message})
         except (KeyError, ValueError, UnknownObjectError) as error:
             return _reply(400, {"message": f"bad control request: {error!r}"})
         return _reply(404, {"message": f"unknown control endpoint {request.method} {request.path}"})
@@ -63,8 +71,21 @@ class ControlEndpoints:
     def _records(self, request: Request) -> Response:
         profile = request.query["connectorProfileName"][0]
         object_name = request.query["object"][0]
-        rows = self.orgs.get(profile).records(object_name)
+        deleted = request.query.get("includeDeleted", ["false"])[0].lower() == "true"
+        rows = self.orgs.get(profile).records(object_name, include_deleted=deleted)
         return _reply(200, {"records": [{k: to_json(v) for k, v in row.items()} for row in rows]})
+
+    def _change(self, body: dict[str, Any]) -> Response:
+        org = self.orgs.get(str(body["connectorProfileName"]))
+        object_name, operation = str(body["object"]), str(body["operation"])
+        ids = [str(record_id) for record_id in body["ids"]]
+        if operation == "merge":
+            changed = org.merge(object_name, str(body["masterId"]), ids)
+        elif operation in _CHANGES:
+            changed = getattr(org, operation)(object_name, ids)
+        else:
+            raise ValueError(f"operation {operation!r} is not one of merge, {', '.join(sorted(_CHANGES))}")
+        return _reply(200, {"operation": operation, "changed": changed, "at": to_json(org.clock)})
 
     def _add_field(self, body: dict[str, Any]) -> Response:
         options = {key: body[key] for key in _FIELD_OPTIONS if key in body}

@@ -16,8 +16,9 @@ from typing import Any
 import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 import pyarrow.parquet as pq  # type: ignore[import-untyped, unused-ignore]
 
+from sandbox.appflow.salesforce_api import Api, as_text, as_typed
 from sandbox.salesforce.schema import FieldSpec
-from sandbox.salesforce.values import Value, to_json, to_wire
+from sandbox.salesforce.values import Value
 
 EXTENSIONS = {"PARQUET": "parquet", "CSV": "csv", "JSON": "json"}
 
@@ -48,16 +49,19 @@ def encode(
     file_type: str,
     *,
     preserve_types: bool = False,
+    api: Api = "REST",
 ) -> bytes:
-    """`rows` (source field -> value) as one file; `columns` are (source field, output column)."""
+    """`rows` (source field -> value) as one file; `columns` are (source field, output column).
+    Values are shaped the way the Salesforce API the run read through returns them (`api`)."""
     if file_type == "PARQUET":
         arrays = []
         for source, _ in columns:
             spec = fields.get(source)
             if preserve_types:
-                arrays.append(pa.array([row.get(source) for row in rows], type=_arrow_type(spec)))
+                values = [as_typed(row.get(source), spec, api) for row in rows]
+                arrays.append(pa.array(values, type=_arrow_type(spec)))
             else:
-                arrays.append(pa.array([to_wire(row.get(source)) for row in rows], type=pa.string()))
+                arrays.append(pa.array([as_text(row.get(source), api) for row in rows], type=pa.string()))
         table = pa.Table.from_arrays(arrays, names=[name for _, name in columns])
         sink = io.BytesIO()
         pq.write_table(table, sink, compression="snappy")
@@ -67,10 +71,21 @@ def encode(
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow([name for _, name in columns])
         for row in rows:
-            writer.writerow(["" if (v := to_wire(row.get(source))) is None else v for source, _ in columns])
+            writer.writerow(
+                ["" if (v := as_text(row.get(source), api)) is None else v for source, _ in columns]
+            )
         return text.getvalue().encode()
-    lines = [json.dumps({name: to_json(row.get(source)) for source, name in columns}) for row in rows]
+    lines = [json.dumps({name: _json(row.get(source), api) for source, name in columns}) for row in rows]
     return ("\n".join(lines) + "\n").encode() if lines else b""
+
+
+def _json(value: object, api: Api) -> object:
+    """A value in a JSON-lines file: text for dates and times, native for the rest."""
+    if isinstance(value, bool | int | float) or (value is None and api == "REST"):
+        return value
+    if isinstance(value, dict):
+        return value
+    return as_text(value, api)
 
 
 def decode(body: bytes, file_type: str, key: str) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from sandbox.appflow.files import EXTENSIONS, encode
 from sandbox.appflow.s3 import join_key
+from sandbox.appflow.salesforce_api import UnknownTransferApiError, chosen_api, transferred
 from sandbox.appflow.tasks import plan_tasks
 from sandbox.appflow.transfer import TransferError, TransferResult, injected_failure
 from sandbox.salesforce import SalesforceOrg, UnknownObjectError
@@ -69,10 +70,20 @@ def run_salesforce_to_s3(
     unknown = sorted(plan.referenced_fields() - set(schema.fields))
     if unknown:
         raise TransferError(f"Fields {', '.join(unknown)} do not exist on {object_name}")
-    kept = [row for row in org.records(object_name) if all(f.matches(row.get(f.field)) for f in plan.filters)]
+    # includeDeletedRecords: Salesforce's queryAll, which also returns the Recycle Bin (IsDeleted).
+    read = org.records(object_name, include_deleted=bool(source.get("includeDeletedRecords", False)))
+    kept = [row for row in read if all(f.matches(row.get(f.field)) for f in plan.filters)]
+    try:
+        api = chosen_api(source, len(kept))
+    except UnknownTransferApiError as error:
+        raise TransferError(str(error)) from error
     failed = [index for index in range(len(kept)) if partial and injected_failure(index, len(kept))]
     rows = [row for index, row in enumerate(kept) if index not in set(failed)]
-    columns = plan.columns(list(schema.fields))
+    columns = [
+        (name, column)
+        for name, column in plan.columns(list(schema.fields))
+        if transferred(schema.fields.get(name), api)
+    ]
     bytes_processed = sum(len(json.dumps({k: to_json(v) for k, v in row.items()})) for row in kept)
     bytes_written = 0
     if rows:
@@ -83,6 +94,7 @@ def run_salesforce_to_s3(
             schema.fields,
             str(config.get("fileType", "JSON")),
             preserve_types=bool(config.get("preserveSourceDataTyping", False)),
+            api=api,
         )
         key = output_key(destination, flow_name, execution_id, started, schema_version)
         try:

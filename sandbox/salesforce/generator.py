@@ -132,11 +132,14 @@ def generate(
     writable = [spec for spec in schema.fields.values() if not spec.system]
     mutable = [spec for spec in writable if spec.updatable and not spec.external_id]
     histories: dict[str, list[RecordVersion]] = {}
+    audit = {"Id", "IsDeleted", "CreatedDate", "LastModifiedDate", "SystemModstamp"}  # set by _version
+    unset_system = {name: None for name, spec in schema.fields.items() if spec.system and name not in audit}
     for index in range(count):
         record_id = make_id(schema.name, record_number(profile, schema.name, index))
         created_offset = rng.randrange(timeline.days)
         created_at = timeline.day_start(created_offset) + timedelta(seconds=rng.randrange(86_400))
         values: dict[str, Value] = {spec.name: maker.value(spec, index) for spec in writable}
+        values = {**unset_system, **values}  # MasterRecordId and the like: null until a merge
         later_days = list(range(created_offset + 1, timeline.days))
         modified_days = sorted(rng.sample(later_days, k=min(len(later_days), rng.choice((0, 0, 1, 1, 2)))))
         versions = [_version(record_id, created_at, created_at, values)]

@@ -29,6 +29,8 @@ FieldType = Literal[
     "date",
     "datetime",
     "time",
+    "address",
+    "location",
 ]
 
 TEXT_TYPES: frozenset[str] = frozenset(
@@ -102,14 +104,27 @@ def _system(name: str, kind: FieldType, label: str, *, incremental: bool = False
     )  # fmt: skip
 
 
-def _system_fields() -> list[FieldSpec]:
-    return [
+def _system_fields(object_name: str) -> list[FieldSpec]:
+    fields = [
         _system("Id", "id", "Record ID"),
         _system("IsDeleted", "boolean", "Deleted"),
         _system("CreatedDate", "datetime", "Created Date", incremental=True),
         _system("LastModifiedDate", "datetime", "Last Modified Date", incremental=True),
         _system("SystemModstamp", "datetime", "System Modstamp", incremental=True),
     ]
+    if object_name in MERGEABLE_OBJECTS:
+        # Set on the records a merge deleted: the id of the record they were merged into.
+        master = FieldSpec(
+            "MasterRecordId", "reference", "Master Record ID", creatable=False, updatable=False,
+            system=True, reference_to=object_name,
+        )  # fmt: skip
+        fields.append(master)
+    return fields
+
+
+MERGEABLE_OBJECTS: frozenset[str] = frozenset({"Account", "Contact", "Lead"})
+"""The objects Salesforce's merge() combines (SOAP API Developer Guide, merge(): "The only
+supported object types are Lead, Contact and Account"); each carries MasterRecordId."""
 
 
 _INDUSTRIES = ("Agriculture", "Banking", "Energy", "Healthcare", "Retail", "Technology")
@@ -214,6 +229,6 @@ def build_schema(name: str) -> ObjectSchema:
     """A fresh schema for `name` (caller checks is_known_object first)."""
     own = _STANDARD[name]() if name in _STANDARD else _custom()
     schema = ObjectSchema(name=name, label=name.removesuffix("__c").replace("_", " "))
-    for spec in [*_system_fields(), *own]:
+    for spec in [*_system_fields(name), *own]:
         schema.add(spec)
     return schema

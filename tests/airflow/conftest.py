@@ -14,3 +14,13 @@ def thawed_heap() -> Iterator[None]:
     gc.unfreeze()
     yield
     gc.unfreeze()
+
+
+@pytest.fixture(autouse=True)
+def repository_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests parse the repository's own DAGs and config: a DAG-running suite's session
+    fixture may have pointed LAKEHOUSE_INCLUDE_DIR at its copy in the same worker process."""
+    from tests.conftest import REPO
+
+    monkeypatch.setenv("LAKEHOUSE_INCLUDE_DIR", str(REPO / "include"))
+    monkeypatch.setenv("LAKEHOUSE_ENV", "dev")

@@ -28,11 +28,26 @@ INGEST_STEPS = [
     "discover_schema",
     "register_table",
     "check_data",
+    "keep_versions",
     "register_partition",
     "ensure_external_schema",
     "build_views",
     "prune_partition",
 ]
+SNAPSHOT_STEPS = [
+    "run_flow",
+    "wait_for_flow",
+    "has_records",
+    "discover_schema",
+    "register_table",
+    "check_data",
+    "register_partition",
+    "point_latest",
+    "ensure_external_schema",
+    "build_views",
+    "prune_partition",
+]
+RECONCILE_STEPS = ["run_flow", "wait_for_flow", "check_data", "register_partition", "prune_partition"]
 UPSERT_STEPS = ["validate_results", "run_flow", "wait_for_flow", "report_records"]
 FEED_STEPS = [
     "run_job",
@@ -76,6 +91,8 @@ def test_no_import_errors_and_exactly_the_expected_dags(dev: DagBag) -> None:
         "sfdc_ingest__account",
         "sfdc_ingest__contact",
         "sfdc_ingest__opportunity_dev",
+        "sfdc_reconcile__account",
+        "sfdc_reconcile__contact",
         "sfdc_upsert__custom_salesforce_object",
     ]
 
@@ -89,6 +106,8 @@ def test_prod_gets_its_own_flows_only() -> None:
         "sfdc_ingest__account",
         "sfdc_ingest__contact",
         "sfdc_ingest__opportunity",
+        "sfdc_reconcile__account",
+        "sfdc_reconcile__contact",
         "sfdc_upsert__custom_salesforce_object",
     ]
 
@@ -111,12 +130,20 @@ def test_ingest_dag_structure(dev: DagBag) -> None:
     assert type(tasks[f"{P1}.ensure_external_schema"]).__name__ == "RedshiftDataOperator"
     assert tasks[f"{P1}.wait_for_flow"].mode == "reschedule"
     assert tasks[f"{P1}.run_flow"].flow_name == f"dev-{P1}-account"
-    assert tasks[f"{P1}.run_flow"].timestamp_field == "LastModifiedDate"
+    assert tasks[f"{P1}.run_flow"].timestamp_field == "SystemModstamp"
+    # the flow that runs is the flow the config describes: queryAll, the pinned API
+    assert tasks[f"{P1}.run_flow"].salesforce_source == {
+        "includeDeletedRecords": True,
+        "dataTransferApi": "REST_SYNC",
+    }
+    views = " ".join(tasks[f"{P1}.build_views"].sql)
+    for view in ("account_current", "account_history", "account_merges"):
+        assert f"CREATE OR REPLACE VIEW {P1}.{view} AS" in views
     outlets = tasks[f"{P1}.prune_partition"].outlets
     assert [a.name for a in outlets] == [f"{P1}_dev.account"]
     # the run's own folder is checked and registered, never the whole partition path
     load = f"s3://gtm-lakehouse-dev-raw/appflow/{P1}/account/appflow_date_str={{{{ data_interval_start"
-    for step in ("check_data", "register_partition"):
+    for step in ("check_data", "keep_versions", "register_partition"):
         assert tasks[f"{P1}.{step}"].location.startswith(load)
         assert tasks[f"{P1}.{step}"].location.endswith(
             f"/dev-{P1}-account/{{{{ ti.xcom_pull(task_ids='{P1}.run_flow', key='execution_id') }}}}/"
@@ -143,12 +170,36 @@ def test_dag_settings(dev: DagBag) -> None:
 def test_full_load_has_no_window_and_upsert_is_manual(dev: DagBag) -> None:
     snapshot = dev.dags["sfdc_ingest__opportunity_dev"]
     assert snapshot.get_task(f"{P1}.run_flow").timestamp_field is None
+    chain_of(snapshot, P1, SNAPSHOT_STEPS)
+    assert snapshot.get_task(f"{P1}.point_latest").latest_table == "opportunity_dev__latest"
+    views = " ".join(snapshot.get_task(f"{P1}.build_views").sql)
+    assert f"FROM {P1}_ext.opportunity_dev__latest AS latest" in views
+    assert "opportunity_dev_merges" not in views
     upsert = dev.dags["sfdc_upsert__custom_salesforce_object"]
     # schedule_expression na with trigger: results: no time schedule, only the results Asset
     assert type(upsert.timetable).__name__ == "AssetTriggeredTimetable"
     assert assets_of(upsert) == [f"dev-{P1}-custom_salesforce_object.results"]
     chain_of(upsert, P1, UPSERT_STEPS)
     assert sorted(t.task_id for t in upsert.tasks) == sorted(f"{P1}.{s}" for s in UPSERT_STEPS)
+
+
+def test_reconcile_dag_loads_live_ids_weekly_into_the_live_ids_table(dev: DagBag) -> None:
+    dag = dev.dags["sfdc_reconcile__account"]
+    assert sorted(t.task_id for t in dag.tasks) == sorted(
+        f"{g}.{s}" for g in (P1, P2) for s in RECONCILE_STEPS
+    )
+    chain_of(dag, P1, RECONCILE_STEPS)
+    assert type(dag.timetable).__name__ == "DeltaDataIntervalTimetable"
+    assert dag.timetable.delta == dt.timedelta(days=7)
+    tasks = {t.task_id: t for t in dag.tasks}
+    assert tasks[f"{P1}.run_flow"].flow_name == f"dev-{P1}-account-ids"
+    assert tasks[f"{P1}.run_flow"].timestamp_field is None
+    assert tasks[f"{P1}.register_partition"].table == "account__live_ids"
+    assert tasks[f"{P1}.register_partition"].location.startswith(
+        f"s3://gtm-lakehouse-dev-raw/appflow/{P1}/account__live_ids/as_of="
+    )
+    assert [a.name for a in tasks[f"{P1}.prune_partition"].outlets] == [f"{P1}_dev.account"]
+    assert "sfdc_reconcile__opportunity_dev" not in dev.dags  # a full load needs no reconciliation
 
 
 def assets_of(dag: object) -> list[str]:

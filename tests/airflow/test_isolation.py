@@ -41,11 +41,12 @@ def test_valid_flows_keep_their_dags_and_the_bad_one_is_an_import_error(
         "onprem_feed__sales_targets",
         "sfdc_ingest__account",
         "sfdc_ingest__opportunity_dev",
+        "sfdc_reconcile__account",
         "sfdc_upsert__custom_salesforce_object",
     ]
     assert list(bag.import_errors) == [str(broken_dags / "lakehouse_config_check.py")]
     message = next(iter(bag.import_errors.values()))
-    assert "flows.yaml:34: flows[Contact].schedule_expression: 'cron(0 2 * * *)' has 5 fields" in message
+    assert "flows.yaml:38: flows[Contact].schedule_expression: 'cron(0 2 * * *)' has 5 fields" in message
 
 
 def test_strict_mode_fails_every_generating_file(
@@ -55,15 +56,16 @@ def test_strict_mode_fails_every_generating_file(
     monkeypatch.setenv("LAKEHOUSE_STRICT", "1")
     bag = DagBag(str(broken_dags))
     assert bag.dags == {}
-    assert len(bag.import_errors) == 5  # the four generating files and the scoring example
+    assert len(bag.import_errors) == 6  # the five generating files and the scoring example
     assert all("flows[Contact].schedule_expression" in message for message in bag.import_errors.values())
 
 
 def test_strict_mode_passes_on_the_sample(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LAKEHOUSE_STRICT", "1")
+    monkeypatch.setenv("LAKEHOUSE_INCLUDE_DIR", str(REPO / "include"))  # not a session fixture's copy
     bag = DagBag(str(REPO / "dags"))
     assert bag.import_errors == {}
-    assert len(bag.dags) == 8  # four flows' DAGs, three feeds' DAGs and the scoring example
+    assert len(bag.dags) == 10  # four flows and two reconciliations, three feeds and the scoring example
 
 
 def test_parsing_opens_no_socket() -> None:
@@ -82,11 +84,15 @@ def test_parsing_opens_no_socket() -> None:
         from airflow.dag_processing.dagbag import DagBag
         bag = DagBag(sys.argv[1])
         assert bag.import_errors == {}, bag.import_errors
-        assert len(bag.dags) == 8, sorted(bag.dags)
+        assert len(bag.dags) == 10, sorted(bag.dags)
         print("ATTEMPTS", attempts)
         """
     )
-    env = {**os.environ, "AWS_ENDPOINT_URL": "http://192.0.2.1:9"}
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": "http://192.0.2.1:9",
+        "LAKEHOUSE_INCLUDE_DIR": str(REPO / "include"),
+    }
     result = subprocess.run(
         [sys.executable, "-c", script, str(REPO / "dags")],
         capture_output=True,

@@ -25,6 +25,8 @@ DEV_DAGS = [
     "sfdc_ingest__account",
     "sfdc_ingest__contact",
     "sfdc_ingest__opportunity_dev",
+    "sfdc_reconcile__account",
+    "sfdc_reconcile__contact",
     "sfdc_upsert__custom_salesforce_object",
 ]
 

@@ -250,6 +250,51 @@ CASES = [
     ("missing-name", BASE + "  - object_name: Lead\n", 7, "flows[#2].name", "is required"),
     ("yaml-syntax", BASE + "  - name: [Lead\n", 8, "", "invalid YAML"),
     ("top-level-typo", BASE + "flow: []\n", 7, "flow", "unknown key"),
+    # deletes and history: a window must be able to see a deletion
+    (
+        "window-cannot-see-deletions",
+        flow("timestamp_field: LastModifiedDate\n"),
+        8,
+        "flows[Lead].timestamp_field",
+        "'LastModifiedDate' cannot see deletions",
+    ),
+    (
+        "window-cannot-see-deletions-from-defaults",
+        BASE.replace(
+            "  description: daily load\n", "  description: daily load\n  timestamp_field: CreatedDate\n"
+        ),
+        4,
+        "flows[Account].timestamp_field (from defaults)",
+        "use SystemModstamp",
+    ),
+    (
+        "deleted-records-not-flag",
+        flow("include_deleted_records: sometimes\n"),
+        8,
+        "flows[Lead].include_deleted_records",
+        "must be 0 or 1",
+    ),
+    (
+        "transfer-api-automatic",
+        flow("data_transfer_api: AUTOMATIC\n"),
+        8,
+        "flows[Lead].data_transfer_api",
+        "pin REST_SYNC (the default) or BULKV2",
+    ),
+    (
+        "transfer-api-unknown",
+        flow("data_transfer_api: SOAP\n"),
+        8,
+        "flows[Lead].data_transfer_api",
+        "'REST_SYNC' or 'BULKV2'",
+    ),
+    (
+        "reconcile-schedule",
+        flow('reconcile_schedule: "weekly"\n'),
+        8,
+        "flows[Lead].reconcile_schedule",
+        "is not a schedule",
+    ),
 ]
 
 ENV_CASES = [
@@ -380,3 +425,17 @@ def test_cli_validate_exit_codes_and_output(tmp_path: Path, capsys: pytest.Captu
     assert err[0].startswith(f"{config / 'flows.yaml'}:8: flows[Lead].source:")
     assert err[1].startswith(f"{config / 'flows.yaml'}:9: flows[Lead].retries:")
     assert main(["validate", str(SAMPLE_CONFIG), "--env", "qa"]) == 1
+
+
+def test_a_window_on_lastmodifieddate_is_accepted_when_deleted_records_are_not_read(tmp_path: Path) -> None:
+    """Live records only: the weekly reconciliation is then what removes deleted records."""
+    config = load_config(
+        write_config(tmp_path, flow("timestamp_field: LastModifiedDate\ninclude_deleted_records: 0\n"))
+    )
+    assert config.ok, config.error()
+    (lead,) = [f for f in config.flows if f.name == "Lead"]
+    assert (lead.timestamp_field, lead.include_deleted_records, lead.reconciles) == (
+        "LastModifiedDate",
+        False,
+        True,
+    )

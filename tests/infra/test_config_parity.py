@@ -81,6 +81,11 @@ def _csv(value: Any) -> list[str]:
     return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
 
 
+def _flag(value: Any) -> bool:
+    """contains(["1", "true"], lower(tostring(value))): 0/1 or false/true."""
+    return str(value).lower() in {"1", "true"}
+
+
 def tf_resolve(config_dir: Path, env: str) -> dict[str, Any]:
     """infra/modules/config's locals, in Python: what Terraform's for_each iterates."""
     flows_doc = yaml.safe_load((config_dir / "flows.yaml").read_text())
@@ -88,6 +93,7 @@ def tf_resolve(config_dir: Path, env: str) -> dict[str, Any]:
     defaults = flows_doc.get("defaults") or {}
     env_slug = tf_slug(env)
     appflow_flows: dict[str, dict[str, Any]] = {}
+    reconcile_flows: dict[str, dict[str, Any]] = {}
     lake_tables: dict[str, dict[str, Any]] = {}
     for raw in flows_doc["flows"]:
         f = {**defaults, **raw}
@@ -96,8 +102,27 @@ def tf_resolve(config_dir: Path, env: str) -> dict[str, Any]:
         if f.get("environment", "all") not in ("all", env):
             continue
         s3_prefix = None if (f.get("s3_prefix") or "na") == "na" else str(f["s3_prefix"]).strip()
+        incremental = _flag(f.get("incremental_load", 1))
+        reconciled = (
+            direction == "ingest" and incremental and f.get("reconcile_schedule", "rate(7 days)") != "na"
+        )
         for profile in _csv(f.get("connector_profile")):
             profile_slug = tf_slug(profile)
+            database = (
+                environment.get("glue_database", "{profile}")
+                .replace("{profile}", profile_slug)
+                .replace("{env}", env_slug)
+            )
+            if reconciled:
+                reconcile_flows[f"{env}-{profile_slug}-{table}-ids"] = {
+                    "dag_id": f"sfdc_reconcile__{table}",
+                    "profile": profile,
+                    "sf_object": f.get("object_name") or f["name"],
+                    "table": f"{table}__live_ids",
+                    "bucket": environment["buckets"]["raw"],
+                    "prefix": f"{s3_prefix or 'appflow'}/{profile_slug}/{table}__live_ids",
+                    "database": database,
+                }
             appflow_flows[f"{env}-{profile_slug}-{table}"] = {
                 "dag_id": f"{'sfdc_ingest' if direction == 'ingest' else 'sfdc_upsert'}__{table}",
                 "direction": direction,
@@ -109,24 +134,31 @@ def tf_resolve(config_dir: Path, env: str) -> dict[str, Any]:
                 if direction == "ingest"
                 else s3_prefix or f"results/{table}",
                 "upsert_fields": _csv(f.get("upsert_field_list")),
+                "include_deleted_records": _flag(f.get("include_deleted_records", 1)),
+                "data_transfer_api": f.get("data_transfer_api", "REST_SYNC"),
             }
             if direction == "ingest":
-                database = (
-                    environment.get("glue_database", "{profile}")
-                    .replace("{profile}", profile_slug)
-                    .replace("{env}", env_slug)
-                )
-                lake_tables[f"{database}.{table}"] = {
-                    "database": database,
-                    "table": table,
-                    "pii_columns": [c.lower() for c in _csv(f.get("pii_columns"))],
-                }
+                tables = [table, *([] if incremental else [f"{table}__latest"])]
+                tables += [f"{table}__live_ids"] if reconciled else []
+                for name in tables:
+                    lake_tables[f"{database}.{name}"] = {
+                        "database": database,
+                        "table": name,
+                        "pii_columns": []
+                        if name.endswith("__live_ids")
+                        else [c.lower() for c in _csv(f.get("pii_columns"))],
+                    }
     template = environment.get("glue_database", "{profile}")
     glue_databases = {
         profile: template.replace("{profile}", tf_slug(profile)).replace("{env}", env_slug)
         for profile in _csv(environment["connector_profiles"])
     }
-    return {"appflow_flows": appflow_flows, "glue_databases": glue_databases, "lake_tables": lake_tables}
+    return {
+        "appflow_flows": appflow_flows,
+        "reconcile_flows": reconcile_flows,
+        "glue_databases": glue_databases,
+        "lake_tables": lake_tables,
+    }
 
 
 def tf_resolve_feeds(config_dir: Path, env: str) -> dict[str, dict[str, Any]]:
@@ -163,28 +195,55 @@ def dag_side(config_dir: Path, env: str) -> dict[str, Any]:
     config = load_config(config_dir)
     assert config.ok, config.error()
     flows: dict[str, dict[str, Any]] = {}
+    reconcile_flows: dict[str, dict[str, Any]] = {}
     databases: dict[str, str] = {}
     lake_tables: dict[str, dict[str, Any]] = {}
     for plan in plan_environment(config, env):
+        flow = plan.flow
         for p in plan.profiles:
+            if plan.direction == "reconcile":
+                reconcile_flows[p.live_ids_flow] = {
+                    "dag_id": plan.dag_id,
+                    "profile": p.profile,
+                    "sf_object": flow.sf_object,
+                    "table": p.live_ids_table,
+                    "bucket": p.bucket,
+                    "prefix": p.live_ids_prefix,
+                    "database": p.glue_database,
+                }
+                lake_tables[f"{p.glue_database}.{p.live_ids_table}"] = {
+                    "database": p.glue_database,
+                    "table": p.live_ids_table,
+                    "pii_columns": [],
+                }
+                continue
             flows[p.appflow_flow] = {
                 "dag_id": plan.dag_id,
                 "direction": plan.direction,
                 "profile": p.profile,
-                "sf_object": plan.flow.sf_object,
+                "sf_object": flow.sf_object,
                 "table": p.table,
                 "bucket": p.bucket,
                 "prefix": p.prefix,
-                "upsert_fields": list(plan.flow.upsert_field_list) if plan.direction == "upsert" else [],
+                "upsert_fields": list(flow.upsert_field_list) if plan.direction == "upsert" else [],
+                "include_deleted_records": flow.include_deleted_records,
+                "data_transfer_api": flow.data_transfer_api,
             }
             if plan.direction == "ingest":
                 databases[p.profile] = p.glue_database
-                lake_tables[f"{p.glue_database}.{p.table}"] = {
-                    "database": p.glue_database,
-                    "table": p.table,
-                    "pii_columns": [c.lower() for c in plan.flow.pii_columns],
-                }
-    return {"appflow_flows": flows, "glue_databases": databases, "lake_tables": lake_tables}
+                pii = [c.lower() for c in flow.pii_columns]
+                for name in [p.table, *([] if flow.incremental_load else [p.latest_table])]:
+                    lake_tables[f"{p.glue_database}.{name}"] = {
+                        "database": p.glue_database,
+                        "table": name,
+                        "pii_columns": pii,
+                    }
+    return {
+        "appflow_flows": flows,
+        "reconcile_flows": reconcile_flows,
+        "glue_databases": databases,
+        "lake_tables": lake_tables,
+    }
 
 
 TRICKY_NAMES = [
@@ -209,6 +268,8 @@ def test_terraform_resolves_the_same_flows_as_the_dags(env: str) -> None:
     dags = dag_side(CONFIG_DIR, env)
     assert terraform["appflow_flows"] == dags["appflow_flows"]
     assert terraform["appflow_flows"], "the sample config gives every environment flows"
+    assert terraform["reconcile_flows"] == dags["reconcile_flows"]
+    assert terraform["reconcile_flows"], "the sample config reconciles its incremental flows"
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
@@ -257,8 +318,16 @@ def test_hcl_uses_the_names_this_test_reimplements() -> None:
         'split(",", value)',
         "pii_columns = try(f.pii_columns, null) == null ? [] : [",
         'lower(trimspace(item)) if trimspace(item) != ""',
-        "pii_columns = f.pii_columns",
-        '} if f.direction == "ingest"',
+        'pii_columns = endswith(table, "__live_ids") ? [] : f.pii_columns',
+        '] if f.direction == "ingest"',
+        'contains(["1", "true"], lower(tostring(try(f.incremental_load, 1))))',
+        'contains(["1", "true"], lower(tostring(try(f.include_deleted_records, 1))))',
+        'data_transfer_api       = try(f.data_transfer_api, "REST_SYNC")',
+        'reconcile_schedule      = try(f.reconcile_schedule, "rate(7 days)")',
+        'f.direction == "ingest" && f.incremental && f.reconcile_schedule != "na"',
+        '"${var.env}-${replace(lower(profile), "/[^a-z0-9_]/", "_")}-${f.table}-ids"',
+        'dag_id    = "sfdc_reconcile__${f.table}"',
+        'f.incremental ? [] : ["${f.table}__latest"]',
     ):
         assert fragment in text, f"infra/modules/config/main.tf no longer contains {fragment!r}"
 
@@ -283,9 +352,19 @@ def test_csv_and_defaults_follow_the_loader(tmp_path: Path) -> None:
         "    schedule_expression: na\n"
         "    connector_profile: roche-salesforce-connector-profile1\n"
         "    upsert_field_list: External_Id__c , Other_Id__c\n"
+        "  - name: Task\n"
+        "    include_deleted_records: false\n"
+        "    timestamp_field: LastModifiedDate\n"
+        "    data_transfer_api: BULKV2\n"
+        "    reconcile_schedule: na\n"
+        "  - name: Event\n"
+        "    incremental_load: 0\n"
     )
     for env in ("dev", "prod"):
-        assert tf_resolve(tmp_path, env)["appflow_flows"] == dag_side(tmp_path, env)["appflow_flows"]
+        terraform, dags = tf_resolve(tmp_path, env), dag_side(tmp_path, env)
+        assert terraform["appflow_flows"] == dags["appflow_flows"]
+        assert terraform["reconcile_flows"] == dags["reconcile_flows"]
+        assert terraform["lake_tables"] == dags["lake_tables"]
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])

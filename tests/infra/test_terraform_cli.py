@@ -196,8 +196,22 @@ def test_the_environment_plans_against_the_sandbox_and_agrees_with_the_dags(
     shown = terraform("show", "-json", "tf.plan", cwd=root)
     assert shown.returncode == 0, shown.stderr[-3000:]
     resources = list(_resources(json.loads(shown.stdout)["planned_values"]["root_module"]))
-    flows = sorted(r["values"]["name"] for r in resources if r["type"] == "aws_appflow_flow")
-    assert flows == sorted(p.appflow_flow for plan in plans for p in plan.profiles)
+    planned = {r["values"]["name"]: r["values"] for r in resources if r["type"] == "aws_appflow_flow"}
+    run_by_dags = {
+        (p.live_ids_flow if plan.direction == "reconcile" else p.appflow_flow): plan
+        for plan in plans
+        for p in plan.profiles
+    }
+    assert sorted(planned) == sorted(run_by_dags)
+    for name, plan in run_by_dags.items():
+        if plan.direction == "upsert":
+            continue
+        source = planned[name]["source_flow_config"][0]["source_connector_properties"][0]["salesforce"][0]
+        if plan.direction == "reconcile":  # Ids of live records only, through Bulk API 2.0
+            assert (source["include_deleted_records"], source["data_transfer_api"]) == (False, "BULKV2")
+        else:  # the Salesforce source the DAG's run_flow pins
+            wanted = (plan.flow.include_deleted_records, plan.flow.data_transfer_api)
+            assert (source["include_deleted_records"], source["data_transfer_api"]) == wanted, name
     assert len(resources) > 150, "the whole platform, not a fragment of it"
 
     # Every log group the platform creates is encrypted with a key of ours and expires: the

@@ -70,7 +70,9 @@ SSL_REQUEST = struct.pack("!ii", 8, 80877103)
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     """test_feed_ingest's sandbox, but moto's state lives as long as the process, not the sandbox: the
-    lake bucket may exist already (that module ran first), and one made here is removed again."""
+    lake bucket may exist already (that module ran first), and one made here is emptied again. It
+    is not deleted: moto keeps tracking a deleted bucket's objects, and its /moto-api/data.json
+    (which the alert tests read SNS from) then fails on them for the rest of the process."""
     with Sandbox(state_dir=tmp_path_factory.mktemp("sandbox")) as sandbox:
         session = boto3.Session(
             aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
@@ -86,7 +88,6 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
             if made:
                 for item in s3.list_objects_v2(Bucket=LAKE).get("Contents", []):
                     s3.delete_object(Bucket=LAKE, Key=item["Key"])
-                s3.delete_bucket(Bucket=LAKE)
 
 
 class ThrowawayCA:

@@ -1,89 +1,36 @@
-"""One sandbox, one Airflow metadata DB and the provisioned dev environment for the pipeline tests.
-
-The DAGs are the project's own, parsed from dags/ with the dev config; only the connection's
-endpoint and the waiting intervals differ from AWS (sandbox/airflow_env.py).
+"""What the pipeline and reliability tests share: names and helpers. Their fixtures (one sandbox,
+one Airflow metadata DB and the provisioned dev environment) are in tests/pipeline/fixtures.py,
+registered once for the whole session by tests/conftest.py, so every suite that uses them shares
+one instance of each (a fixture re-exported from two conftest files would be two).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
-import pytest
-
-from sandbox.airflow_env import airflow_env
-from sandbox.provision import provision
 from sandbox.readback import parquet_rows, run_query
-from sandbox.server import Sandbox
-from tests.conftest import REPO
 
 P1 = "roche-salesforce-connector-profile1"
+TEST_FLOWS = """
+  - name: Lead
+    connector_profile: roche-salesforce-connector-profile1
+    schedule_expression: "cron(0 0 ? * 5 *)"  # Thursdays: 2025-01-09 .. 16 holds the org's history
+    start_date: 2025-01-09
+    description: Leads with weekly windows for the deletes and history tests
+"""
 RAW = "gtm-lakehouse-dev-raw"
 WAREHOUSE = {"WorkgroupName": "gtm-lakehouse-dev", "Database": "gtm"}
 
 
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as running:
-        yield running
-
-
-@pytest.fixture(scope="session")
-def pipeline_env(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Airflow pointed at the sandbox, its DB migrated, the dev environment provisioned.
-
-    The config is the sample's with `retries: 0`: a failing task should fail the test now, not
-    after the sample's five-minute retry delay.
-    """
-    saved = dict(os.environ)
-    include = tmp_path_factory.mktemp("pipeline") / "include"
-    shutil.copytree(REPO / "include", include)
-    flows = include / "config" / "flows.yaml"
-    flows.write_text(flows.read_text().replace("  retries: 2\n", "  retries: 0\n", 1))
-    feeds = include / "config" / "feeds.yaml"
-    feeds.write_text(feeds.read_text().replace("  retries: 2\n", "  retries: 0\n", 1))
-    os.environ.update(airflow_env(sandbox.endpoint_url))
-    os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
-    os.environ["LAKEHOUSE_INCLUDE_DIR"] = str(include)
-    subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True, env=os.environ
-    )
-    provision(sandbox.endpoint_url, include / "config", "dev")
-    yield sandbox.endpoint_url
-    os.environ.clear()
-    os.environ.update(saved)
-
-
-@pytest.fixture(scope="session")
-def dags(pipeline_env: str) -> Any:
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(str(REPO / "dags"))
-    assert bag.import_errors == {}
-    return bag.dags
-
-
-@pytest.fixture(scope="session")
-def aws(pipeline_env: str) -> Callable[[str], Any]:
-    return lambda service: boto3.client(service, endpoint_url=pipeline_env, region_name="eu-west-1")
-
-
-@pytest.fixture(scope="session")
-def org(sandbox: Sandbox) -> Callable[[str], Any]:
-    return lambda profile: sandbox.service("appflow").org(profile)  # type: ignore[attr-defined]
-
-
-def window(org: Any, object_name: str, field: str, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
-    """What Salesforce holds for the window, by Id: the truth a run must land."""
+def window(
+    org: Any, object_name: str, field: str, start: dt.datetime, end: dt.datetime, include_deleted: bool = True
+) -> dict[str, Any]:
+    """What Salesforce holds for the window, by Id: the truth a run must land (queryAll: the
+    Recycle Bin too, as the flows read with include_deleted_records)."""
     return {
         str(r["Id"]): r
-        for r in org.records(object_name)
+        for r in org.records(object_name, include_deleted=include_deleted)
         if r[field] is not None and start <= _utc(r[field]) < end
     }
 

@@ -32,12 +32,12 @@ def test_a_run_lands_exactly_its_window_registers_it_and_spectrum_reads_it(
     run = run_day(dag, day)
     assert run.state == "success", task_states(run)
 
-    expected = window(org(P1), "Account", "LastModifiedDate", start, end)
+    expected = window(org(P1), "Account", "SystemModstamp", start, end)
     rows = partition_rows(aws("s3"), RAW, f"{ACCOUNT_PREFIX}/appflow_date_str=20250114/")
     assert 0 < len(expected) < 60
     assert sorted(r["Id"] for r in rows) == sorted(expected)
     for row in rows:
-        assert start <= row["LastModifiedDate"] < end
+        assert start <= row["SystemModstamp"] < end
         assert row["Name"] == expected[row["Id"]]["Name"]
 
     glue = aws("glue")

@@ -1,8 +1,9 @@
 """The reliability suite runs the project's DAGs on the sandbox like tests/pipeline does.
 
-Its fixtures (sandbox, Airflow env with `retries: 0`, DAGs, AWS clients, orgs) are imported from
-tests/pipeline/conftest.py rather than copied, so both suites run the DAGs the same way. Added here:
-what the alert tests need to set and read the alert channels.
+Its fixtures (sandbox, Airflow env with `retries: 0`, DAGs, AWS clients, orgs) are the pipeline
+suite's (tests/pipeline/fixtures.py, registered for the session by tests/conftest.py), so both
+suites run the DAGs the same way, on the same sandbox. Added here: what the alert tests need to
+set and read the alert channels.
 
 Note: moto's state is per process, so when both suites run in one session they share S3, Glue,
 SNS and Secrets Manager (AppFlow and the webhook receiver are per sandbox). Tests here therefore
@@ -21,15 +22,6 @@ from typing import Any
 
 import boto3
 import pytest
-
-from tests.pipeline import conftest as pipeline
-
-# The pipeline suite's fixtures, registered here by name (pytest finds fixtures by module attribute).
-sandbox = pipeline.sandbox
-pipeline_env = pipeline.pipeline_env
-dags = pipeline.dags
-aws = pipeline.aws
-org = pipeline.org
 
 TOPIC_ARN = "arn:aws:sns:eu-west-1:111111111111:gtm-lakehouse-dev-alerts"
 SECRET = "gtm-lakehouse/dev/alert-webhooks"

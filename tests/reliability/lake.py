@@ -68,7 +68,7 @@ class Interval:
         """What the emulated org holds for the interval, by Id: the truth the lake must match."""
         source = org(PROFILE[self.group])
         if self.timestamp_field is None:
-            return {str(r["Id"]): r for r in source.records(self.object_name)}
+            return {str(r["Id"]): r for r in source.records(self.object_name, include_deleted=True)}
         start, end = interval_starting_on(self.dag, self.day)
         return window(source, self.object_name, self.timestamp_field, start, end)
 
@@ -127,8 +127,8 @@ class Interval:
 
 
 def account(dag: Any, day: dt.date, group: str = G1) -> Interval:
-    """Accounts: daily deltas windowed on LastModifiedDate, both connector profiles."""
-    return Interval(dag, day, group, "account", "Account", "LastModifiedDate")
+    """Accounts: daily deltas windowed on SystemModstamp, both connector profiles."""
+    return Interval(dag, day, group, "account", "Account", "SystemModstamp")
 
 
 def clear_and_rerun(dag: Any, run: Any) -> Any:

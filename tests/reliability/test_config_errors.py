@@ -46,9 +46,12 @@ def test_a_bad_flow_is_an_import_error_while_the_others_load_and_run(
     include = Path(os.environ["LAKEHOUSE_INCLUDE_DIR"])
     assert sorted(d for d in dags if d.startswith("sfdc_")) == [
         "sfdc_ingest__account",
+        "sfdc_ingest__lead",  # the test config's flow (tests/pipeline/conftest.py)
         "sfdc_ingest__opportunity_dev",
+        "sfdc_reconcile__account",
+        "sfdc_reconcile__lead",
         "sfdc_upsert__custom_salesforce_object",
-    ], "only the bad flow's DAG (sfdc_ingest__contact) is missing"
+    ], "only the bad flow's DAGs (sfdc_ingest__contact, sfdc_reconcile__contact) are missing"
 
     bag = DagBag(str(REPO / "dags"))
     assert list(bag.import_errors) == [str(REPO / "dags" / "lakehouse_config_check.py")]
@@ -69,7 +72,9 @@ def test_a_bad_flow_is_an_import_error_while_the_others_load_and_run(
     monkeypatch.setenv("LAKEHOUSE_STRICT", "1")
     strict = DagBag(str(REPO / "dags"))
     assert [d for d in strict.dags if d.startswith("sfdc_")] == [], "strict: no flow DAG from a bad config"
-    generating = ("salesforce_ingest.py", "salesforce_upsert.py", "lakehouse_config_check.py")
+    generating = (
+        "salesforce_ingest.py", "salesforce_upsert.py", "salesforce_reconcile.py", "lakehouse_config_check.py"
+    )  # fmt: skip
     for name in generating:
         error = strict.import_errors[str(REPO / "dags" / name)]
         assert f"flows.yaml:{line}: flows[Contact].timestamp_field" in error, (name, error)

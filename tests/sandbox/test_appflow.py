@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from sandbox.appflow.salesforce_api import as_text
 from sandbox.appflow.service import AppflowService
 from sandbox.salesforce import SalesforceOrg
-from sandbox.salesforce.values import format_datetime, parse_datetime
+from sandbox.salesforce.values import parse_datetime
 from sandbox.server import Sandbox
 
 BUCKET = "appflow-test-zone"
@@ -40,7 +41,7 @@ def _daily_filter(day: datetime) -> dict[str, Any]:
 
 def _in_window(org: SalesforceOrg, object_name: str, day: datetime) -> dict[str, str]:
     return {
-        str(row["Id"]): format_datetime(row["LastModifiedDate"])  # type: ignore[arg-type]
+        str(row["Id"]): as_text(row["LastModifiedDate"], "REST")  # AUTOMATIC below 1M records: REST
         for row in org.records(object_name)
         if day <= row["LastModifiedDate"] < day + timedelta(days=1)  # type: ignore[operator]
     }

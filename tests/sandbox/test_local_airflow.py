@@ -61,7 +61,7 @@ def token(stack: Stack) -> str:
 
 def test_dags_listed_without_import_errors(stack: Stack, token: str) -> None:
     expected = set(environment_dag_ids(load_config(SAMPLE_CONFIG), "dev"))
-    assert len(expected) == 8  # 3 ingest, 1 upsert, 3 on-prem feeds, the scoring example
+    assert len(expected) == 10  # 3 ingest, 2 reconciliations, 1 upsert, 3 on-prem feeds, the scoring example
 
     def listed() -> set[str] | None:
         found = {dag["dag_id"] for dag in call(stack.url + "/api/v2/dags?limit=100", token=token)["dags"]}

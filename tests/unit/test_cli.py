@@ -22,8 +22,11 @@ def test_dags_lists_schedule_and_tasks(capsys: pytest.CaptureFixture[str]) -> No
         "sfdc_ingest__account",
         "sfdc_ingest__contact",
         "sfdc_ingest__opportunity_dev",
+        "sfdc_reconcile__account",
+        "sfdc_reconcile__contact",
         "sfdc_upsert__custom_salesforce_object",
     ]
+    assert rows["sfdc_reconcile__account"]["airflow_schedule"] == "every 7 days from the start date"
     assert rows["sfdc_ingest__contact"]["airflow_schedule"] == "cron '0 2 * * *' (UTC)"
     assert rows["onprem_feed__sales_targets"]["glue_job"] == "dev-feed-sales_targets"
     assert rows["onprem_feed__sales_targets"]["airflow_schedule"] == "cron '0 6 * * *' (UTC)"

@@ -102,7 +102,10 @@ resource "aws_appflow_flow" "ingest" {
       salesforce {
         object                      = each.value.sf_object
         enable_dynamic_field_update = false
-        include_deleted_records     = false
+        # queryAll: deleted records too (IsDeleted), so a deletion reaches <table>_current;
+        # and one Salesforce API, so every run's output has the same shape (docs/pipeline.md).
+        include_deleted_records = each.value.include_deleted_records
+        data_transfer_api       = each.value.data_transfer_api
       }
     }
   }
@@ -176,6 +179,81 @@ resource "aws_appflow_flow" "ingest" {
     # - the S3 destination prefix: pointed at the run's partition (.../appflow_date_str=YYYYMMDD).
     ignore_changes = [
       task,
+      trigger_config,
+      destination_flow_config[0].destination_connector_properties[0].s3[0].bucket_prefix,
+    ]
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Reconciliation: the Ids of every live record (no Recycle Bin), weekly by default. Bulk API 2.0:
+# millions of Ids in a few API calls, where the REST API pages 2,000 records a call.
+# ---------------------------------------------------------------------------------------------
+
+resource "aws_appflow_flow" "reconcile" {
+  for_each = var.reconcile_flows
+
+  name        = each.key
+  description = "Ids of the live ${each.value.sf_object} records (reconciliation)"
+  kms_arn     = module.key.arn
+  tags        = merge(var.tags, { sf_object = each.value.sf_object, direction = "reconcile" })
+
+  source_flow_config {
+    connector_type         = "Salesforce"
+    connector_profile_name = aws_appflow_connector_profile.salesforce[each.value.profile].name
+    source_connector_properties {
+      salesforce {
+        object                      = each.value.sf_object
+        enable_dynamic_field_update = false
+        include_deleted_records     = false
+        data_transfer_api           = "BULKV2"
+      }
+    }
+  }
+
+  destination_flow_config {
+    connector_type = "S3"
+    destination_connector_properties {
+      s3 {
+        bucket_name   = each.value.bucket
+        bucket_prefix = each.value.prefix
+        s3_output_format_config {
+          file_type                   = "PARQUET"
+          preserve_source_data_typing = true
+          aggregation_config {
+            aggregation_type = "None"
+          }
+        }
+      }
+    }
+  }
+
+  # Id only: a PROJECTION filter and its Map task (the shape #34508 requires).
+  task {
+    task_type     = "Filter"
+    source_fields = ["Id"]
+    connector_operator {
+      salesforce = "PROJECTION"
+    }
+  }
+
+  task {
+    task_type         = "Map"
+    source_fields     = ["Id"]
+    destination_field = "Id"
+    connector_operator {
+      salesforce = "NO_OP"
+    }
+  }
+
+  trigger_config {
+    trigger_type = "OnDemand"
+  }
+
+  lifecycle {
+    # Rewritten by Airflow on every run: the trigger and the S3 destination prefix (pointed at
+    # the reconciliation's partition, .../as_of=YYYYMMDDTHHMMSS).
+    ignore_changes = [
       trigger_config,
       destination_flow_config[0].destination_connector_properties[0].s3[0].bucket_prefix,
     ]

@@ -9,9 +9,10 @@ output "connector_profiles" {
 }
 
 output "flow_arns" {
-  description = "AppFlow flow name => ARN (ingest and upsert)."
+  description = "AppFlow flow name => ARN (ingest, reconciliation and upsert)."
   value = merge(
     { for name, flow in aws_appflow_flow.ingest : name => flow.arn },
+    { for name, flow in aws_appflow_flow.reconcile : name => flow.arn },
     { for name, flow in aws_appflow_flow.upsert : name => flow.arn },
   )
 }

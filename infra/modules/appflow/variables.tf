@@ -32,7 +32,15 @@ variable "flows" {
     upsert_fields = list(string)
     error_bucket  = string
     error_prefix  = string
+    # Salesforce source (ingest): queryAll, and the one Salesforce API every run uses
+    include_deleted_records = optional(bool, true)
+    data_transfer_api       = optional(string, "REST_SYNC")
   }))
+
+  validation {
+    condition     = alltrue([for flow in values(var.flows) : contains(["REST_SYNC", "BULKV2"], flow.data_transfer_api)])
+    error_message = "data_transfer_api is REST_SYNC or BULKV2: AUTOMATIC changes the output's shape at 1,000,000 records."
+  }
 
   validation {
     condition     = alltrue([for flow in values(var.flows) : contains(["ingest", "upsert"], flow.direction)])
@@ -43,6 +51,21 @@ variable "flows" {
     condition     = alltrue([for flow in values(var.flows) : flow.direction == "ingest" || length(flow.upsert_fields) > 0])
     error_message = "An upsert flow needs upsert_fields (upsert_field_list in flows.yaml)."
   }
+}
+
+variable "reconcile_flows" {
+  description = <<-EOT
+    Id-only AppFlow flow name (<env>-<profile_slug>-<table>-ids) => the reconciliation of an
+    incremental ingest flow, as derived by infra/modules/config (plugins/lakehouse/plan/dags.py:
+    ProfilePlan.live_ids_flow).
+  EOT
+  type = map(object({
+    profile   = string # connector profile name
+    sf_object = string
+    bucket    = string # raw bucket
+    prefix    = string # <ingest prefix>__live_ids
+  }))
+  default = {}
 }
 
 variable "object_fields" {

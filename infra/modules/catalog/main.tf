@@ -16,6 +16,47 @@ resource "aws_glue_catalog_database" "profile" {
   depends_on = [terraform_data.after_lakeformation]
 }
 
+# `<table>__live_ids`: one partition per reconciliation (as_of, the interval's end), the Ids that
+# were live then; a fixed schema, so Terraform owns it (sandbox/provision.py creates the same).
+resource "aws_glue_catalog_table" "live_ids" {
+  for_each = var.live_ids_tables
+
+  database_name = each.value.database
+  name          = each.value.table
+  description   = "Ids live in Salesforce at each reconciliation (sfdc_reconcile DAG)"
+  table_type    = "EXTERNAL_TABLE"
+
+  parameters = {
+    classification = "parquet"
+    EXTERNAL       = "TRUE"
+  }
+
+  partition_keys {
+    name = "as_of"
+    type = "timestamp"
+  }
+
+  storage_descriptor {
+    location      = each.value.location
+    input_format  = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+    output_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+
+    ser_de_info {
+      serialization_library = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+      parameters = {
+        "serialization.format" = "1"
+      }
+    }
+
+    columns {
+      name = "id"
+      type = "string"
+    }
+  }
+
+  depends_on = [aws_glue_catalog_database.profile]
+}
+
 resource "aws_glue_security_configuration" "jobs" {
   name = "${var.name_prefix}-jobs"
 

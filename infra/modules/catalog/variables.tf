@@ -23,3 +23,13 @@ variable "lakeformation_ready" {
   description = "Id of the Lake Formation settings (the lakeformation module's settings_id): databases are created after them."
   type        = string
 }
+
+variable "live_ids_tables" {
+  description = "database.table => {database, table, location} of each reconciliation's <table>__live_ids table."
+  type = map(object({
+    database = string
+    table    = string
+    location = string
+  }))
+  default = {}
+}

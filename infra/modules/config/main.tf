@@ -20,7 +20,12 @@
 #     ingest prefix  f"{s3_prefix or 'appflow'}/{profile_slug}/{table}" in the raw bucket
 #     upsert prefix  s3_prefix or f"results/{table}" in the results bucket
 #     Glue database  glue_database.format(profile=slug(profile), env=slug(env))
-#   dag_id_for: sfdc_ingest__<table> / sfdc_upsert__<table>
+#   dag_id_for: sfdc_ingest__<table> / sfdc_upsert__<table> / sfdc_reconcile__<table>
+#   Flow defaults: incremental_load 1, include_deleted_records 1, data_transfer_api REST_SYNC,
+#   reconcile_schedule "rate(7 days)" (na: no reconciliation); a flag is 0/1 or false/true
+#   ProfilePlan.live_ids_flow  f"{appflow_flow}-ids"   "${name}-ids"
+#   ProfilePlan.live_ids_table f"{table}__live_ids"     "${f.table}__live_ids"
+#   ProfilePlan.latest_table   f"{table}__latest"       "${f.table}__latest"
 #
 # Terraform does not validate the config: `lakehouse validate` does (CI runs it), and a flow it
 # rejects has no DAG; keep the YAML valid before applying.
@@ -51,7 +56,12 @@ locals {
       direction   = try(f.destination, "s3") == "s3" ? "ingest" : "upsert"
       environment = try(f.environment, "all")
       description = try(f.description, "AppFlow flow from Salesforce")
-      s3_prefix   = coalesce(try(f.s3_prefix, null), "na") == "na" ? null : trimspace(try(f.s3_prefix, ""))
+      incremental = contains(["1", "true"], lower(tostring(try(f.incremental_load, 1))))
+      # queryAll (the Recycle Bin too) and the pinned Salesforce API: the flow the DAG runs
+      include_deleted_records = contains(["1", "true"], lower(tostring(try(f.include_deleted_records, 1))))
+      data_transfer_api       = try(f.data_transfer_api, "REST_SYNC")
+      reconcile_schedule      = try(f.reconcile_schedule, "rate(7 days)")
+      s3_prefix               = coalesce(try(f.s3_prefix, null), "na") == "na" ? null : trimspace(try(f.s3_prefix, ""))
       profiles = try(f.connector_profile, null) == null ? [] : [
         for item in flatten([for value in flatten([try(f.connector_profile, [])]) : split(",", value)]) :
         trimspace(item) if trimspace(item) != ""
@@ -89,6 +99,31 @@ locals {
         upsert_fields = f.upsert_fields
         error_bucket  = local.environment.buckets.results
         error_prefix  = "errors/${f.table}"
+        # Salesforce source settings (ingest only; the upsert flows read S3)
+        include_deleted_records = f.include_deleted_records
+        data_transfer_api       = f.data_transfer_api
+      }
+    }
+  ]...)
+
+  # The incremental ingest flows that a reconciliation DAG covers (an Id-only full load each).
+  reconciled_flows = [
+    for f in local.flows : f if f.direction == "ingest" && f.incremental && f.reconcile_schedule != "na"
+  ]
+
+  # One Id-only AppFlow flow per reconciled flow and connector profile: <ingest flow>-ids.
+  reconcile_flows = merge([
+    for f in local.reconciled_flows : {
+      for profile in f.profiles :
+      "${var.env}-${replace(lower(profile), "/[^a-z0-9_]/", "_")}-${f.table}-ids" => {
+        flow_name = f.name
+        dag_id    = "sfdc_reconcile__${f.table}"
+        profile   = profile
+        sf_object = f.sf_object
+        table     = "${f.table}__live_ids"
+        bucket    = local.environment.buckets.raw
+        prefix    = "${coalesce(f.s3_prefix, "appflow")}/${replace(lower(profile), "/[^a-z0-9_]/", "_")}/${f.table}__live_ids"
+        database  = replace(replace(local.glue_database_template, "{profile}", replace(lower(profile), "/[^a-z0-9_]/", "_")), "{env}", local.env_slug)
       }
     }
   ]...)
@@ -99,20 +134,31 @@ locals {
     profile => replace(replace(local.glue_database_template, "{profile}", replace(lower(profile), "/[^a-z0-9_]/", "_")), "{env}", local.env_slug)
   }
 
-  dag_ids = sort(distinct([for flow in values(local.appflow_flows) : flow.dag_id]))
+  dag_ids = sort(distinct(concat(
+    [for flow in values(local.appflow_flows) : flow.dag_id],
+    [for flow in values(local.reconcile_flows) : flow.dag_id],
+  )))
 
   # The Glue tables the ingest DAGs register (database.table => its PII columns), for Lake
-  # Formation: one per ingest flow and connector profile, in the profile's database.
-  lake_tables = merge([
-    for f in local.flows : {
-      for profile in f.profiles :
-      "${replace(replace(local.glue_database_template, "{profile}", replace(lower(profile), "/[^a-z0-9_]/", "_")), "{env}", local.env_slug)}.${f.table}" => {
-        database    = replace(replace(local.glue_database_template, "{profile}", replace(lower(profile), "/[^a-z0-9_]/", "_")), "{env}", local.env_slug)
-        table       = f.table
-        pii_columns = f.pii_columns
+  # Formation: one per ingest flow and connector profile, in the profile's database; a full load's
+  # `<table>__latest` (the newest snapshot, the same columns) and an incremental flow's
+  # `<table>__live_ids` (Ids only) beside it.
+  lake_tables = merge(flatten([
+    for f in local.flows : [
+      for profile in f.profiles : {
+        for table in concat(
+          [f.table],
+          f.incremental ? [] : ["${f.table}__latest"],
+          contains(local.reconciled_flows[*].name, f.name) ? ["${f.table}__live_ids"] : [],
+        ) :
+        "${replace(replace(local.glue_database_template, "{profile}", replace(lower(profile), "/[^a-z0-9_]/", "_")), "{env}", local.env_slug)}.${table}" => {
+          database    = replace(replace(local.glue_database_template, "{profile}", replace(lower(profile), "/[^a-z0-9_]/", "_")), "{env}", local.env_slug)
+          table       = table
+          pii_columns = endswith(table, "__live_ids") ? [] : f.pii_columns
+        }
       }
-    } if f.direction == "ingest"
-  ]...)
+    ] if f.direction == "ingest"
+  ])...)
 
   # ---------------------------------------------------------------------------------------------
   # On-prem feeds: feeds.yaml (optional) and environments.yaml's `feeds:` block.

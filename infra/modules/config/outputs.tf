@@ -23,6 +23,11 @@ output "appflow_flows" {
   value       = local.appflow_flows
 }
 
+output "reconcile_flows" {
+  description = "Id-only AppFlow flow name (<ingest flow>-ids) => the reconciliation's flow and its <table>__live_ids table."
+  value       = local.reconcile_flows
+}
+
 output "glue_databases" {
   description = "Connector profile => Glue database name."
   value       = local.glue_databases

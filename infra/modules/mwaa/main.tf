@@ -498,11 +498,19 @@ data "aws_iam_policy_document" "execution" {
   }
 
   # AppFlow writes the raw zone (its own bucket policy); check_data reads a load, prune_partition
-  # deletes the loads a newer one replaced. Nothing here writes it.
+  # deletes the loads a newer one replaced.
   statement {
     sid       = "ReadAndPruneRawZone"
     actions   = ["s3:GetObject", "s3:DeleteObject"]
     resources = ["${var.lake_bucket_arns["raw"]}/*"]
+  }
+
+  # keep_versions: a rerun's load folder gets the versions of the load it replaces that it no
+  # longer sees (kept-versions*.parquet); no other object of the raw zone can be written.
+  statement {
+    sid       = "KeepVersionsInReruns"
+    actions   = ["s3:PutObject"]
+    resources = ["${var.lake_bucket_arns["raw"]}/*/kept-versions*.parquet"]
   }
 
   statement {

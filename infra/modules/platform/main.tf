@@ -119,6 +119,17 @@ module "appflow" {
       upsert_fields = flow.upsert_fields
       error_bucket  = flow.error_bucket
       error_prefix  = flow.error_prefix
+
+      include_deleted_records = flow.include_deleted_records
+      data_transfer_api       = flow.data_transfer_api
+    }
+  }
+  reconcile_flows = {
+    for name, flow in module.config.reconcile_flows : name => {
+      profile   = flow.profile
+      sf_object = flow.sf_object
+      bucket    = flow.bucket
+      prefix    = flow.prefix
     }
   }
   object_fields = var.object_fields
@@ -135,6 +146,13 @@ module "catalog" {
   databases           = module.config.glue_databases
   kms_key_arn         = module.lake.kms_key_arn
   lakeformation_ready = module.lakeformation.settings_id
+  live_ids_tables = {
+    for name, flow in module.config.reconcile_flows : "${flow.database}.${flow.table}" => {
+      database = flow.database
+      table    = flow.table
+      location = "s3://${flow.bucket}/${flow.prefix}/"
+    }
+  }
 }
 
 module "feeds" {

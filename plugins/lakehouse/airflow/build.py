@@ -12,6 +12,7 @@ from airflow.sdk import (
     Asset,
     AssetAny,
     AssetOrTimeSchedule,
+    BaseOperator,
     TaskGroup,
     chain,
 )
@@ -30,16 +31,18 @@ from lakehouse.airflow.dag_args import (
     warehouse_args,
 )
 from lakehouse.airflow.operators.appflow import AppflowStartRunOperator
-from lakehouse.airflow.operators.catalog import (
-    SalesforceSchemaOperator,
-)
+from lakehouse.airflow.operators.catalog import GluePartitionOperator, SalesforceSchemaOperator
 from lakehouse.airflow.operators.checks import PartitionCheckOperator
 from lakehouse.airflow.operators.prune import PartitionPruneOperator
+from lakehouse.airflow.operators.snapshots import LatestSnapshotOperator
 from lakehouse.airflow.operators.upsert import ResultsValidationOperator, UpsertReportOperator
+from lakehouse.airflow.operators.versions import VersionKeepOperator
 from lakehouse.airflow.sensors.appflow import AppflowRunSensor
 from lakehouse.airflow.tuning import Tuning
 from lakehouse.plan import DagPlan, ProfilePlan
 from lakehouse.plan.assets import results_asset, table_asset
+from lakehouse.plan.dags import RECONCILE_PARTITION, RECONCILE_PARTITION_FORMAT
+from lakehouse.plan.views import required_columns, view_templates, view_values
 from lakehouse.sql import render_sql
 
 
@@ -72,6 +75,8 @@ def build_dag(plan: DagPlan, sql_dir: Path, tuning: Tuning | None = None) -> DAG
             with TaskGroup(group_id=profile.group_id, tooltip=profile.profile):
                 if plan.direction == "ingest":
                     _ingest(plan, profile, sql_dir, tuning)
+                elif plan.direction == "reconcile":
+                    _reconcile(plan, profile, tuning)
                 else:
                     _upsert(plan, profile, tuning)
     return dag
@@ -79,8 +84,10 @@ def build_dag(plan: DagPlan, sql_dir: Path, tuning: Tuning | None = None) -> DAG
 
 def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) -> None:
     """AppFlow writes each run into a folder of its own under the interval's path; that folder is
-    checked, then the partition is pointed at it, then what earlier runs left is pruned. So
-    readers switch from one load to the next at once, and a failed rerun changes nothing."""
+    checked (and, for a windowed load, given the versions an earlier load of the interval saw and
+    this one no longer does), then the partition is pointed at it, then what earlier runs left is
+    pruned. So readers switch from one load to the next at once, a failed rerun changes nothing,
+    and no version a run saw is ever lost."""
     flow, env, aws = plan.flow, plan.environment, aws_args(plan.environment)
     group = profile.group_id
     value = jinja(f"data_interval_start.strftime('{plan.partition_format}')")
@@ -89,15 +96,13 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) 
     # AppFlow's S3 layout: <bucketPrefix>/<flow name>/<execution id>/part-*.parquet
     load_location = f"s3://{profile.bucket}/{partition_prefix}/{profile.appflow_flow}/{execution_id}/"
     warehouse = {**warehouse_args(env, tuning), "wait_for_completion": True}
-    view_values = {
-        "views_schema": env.views_schema_for(profile.profile),
-        "table": profile.table,
-        "external_schema": profile.external_schema,
-        "timestamp_column": flow.timestamp_field.lower(),
-        "bookmark_col": flow.bookmark_col,
-    }
     schema = SalesforceSchemaOperator(
-        task_id="discover_schema", connector_profile=profile.profile, object_name=flow.sf_object, **aws
+        task_id="discover_schema",
+        connector_profile=profile.profile,
+        object_name=flow.sf_object,
+        data_transfer_api=flow.data_transfer_api,
+        required_columns=required_columns(flow),
+        **aws,
     )
     catalog = catalog_steps(
         CatalogTarget(
@@ -115,19 +120,49 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) 
         sql_dir=sql_dir,
         tuning=tuning,
     )
+    wait = _wait_for_flow(profile, aws, tuning, max_failed_records=0)
+    before_register: list[BaseOperator] = []
+    after_register: list[BaseOperator] = []
+    if flow.incremental_load:
+        before_register.append(
+            VersionKeepOperator(
+                task_id="keep_versions",
+                database=profile.glue_database,
+                table=profile.table,
+                value=value,
+                location=load_location,
+                **aws,
+            )
+        )
+    else:
+        after_register.append(
+            LatestSnapshotOperator(
+                task_id="point_latest",
+                max_active_tis_per_dag=ONE_AT_A_TIME,
+                database=profile.glue_database,
+                table=profile.table,
+                latest_table=profile.latest_table,
+                **aws,
+            )
+        )
+    view_sql = [
+        statement
+        for template in view_templates(flow)
+        for statement in render_sql(sql_dir, template, **view_values(flow, profile))
+    ]
     chain(
-        AppflowStartRunOperator(
-            task_id="run_flow",
-            flow_name=profile.appflow_flow,
-            max_active_tis_per_dag=ONE_AT_A_TIME,
+        _run_flow(
+            profile,
+            aws,
+            tuning,
             timestamp_field=flow.timestamp_field if flow.incremental_load else None,
-            window_start=WINDOW_START,
-            window_end=WINDOW_END,
             destination_prefix=partition_prefix,
-            update_propagation_seconds=tuning.appflow_update_propagation_seconds,
-            **aws,
+            salesforce_source={
+                "includeDeletedRecords": flow.include_deleted_records,
+                "dataTransferApi": flow.data_transfer_api,
+            },
         ),
-        wait := _wait_for_flow(profile, aws, tuning, max_failed_records=0),
+        wait,
         AppflowRecordsShortCircuitOperator(
             task_id="has_records",
             flow_name=profile.appflow_flow,
@@ -136,20 +171,12 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) 
         ),
         schema,
         catalog.register_table,
-        PartitionCheckOperator(
-            task_id="check_data",
-            location=load_location,
-            expected_records=jinja(f"ti.xcom_pull(task_ids='{wait.task_id}')['records_processed']"),
-            **aws,
-        ),
+        _check_data(load_location, wait, aws),
+        *before_register,
         catalog.register_partition,
+        *after_register,
         catalog.ensure_external_schema,
-        RedshiftDataOperator(
-            task_id="build_views",
-            sql=render_sql(sql_dir, "current_state_view", **view_values),
-            **warehouse,
-            **aws,
-        ),
+        RedshiftDataOperator(task_id="build_views", sql=view_sql, **warehouse, **aws),
         PartitionPruneOperator(
             task_id="prune_partition",
             database=profile.glue_database,
@@ -163,14 +190,81 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) 
     )
 
 
+def _reconcile(plan: DagPlan, profile: ProfilePlan, tuning: Tuning) -> None:
+    """An Id-only full load of the live records, registered in `<table>__live_ids` as of the
+    interval's end: `<table>_current` then leaves out every Id whose last version is older and
+    that the load does not hold (Salesforce purged it). The as_of is the interval's end, not the
+    moment AppFlow reads: the read happens after it, so an Id missing then was gone by then, and
+    a record created in between is in the load (docs/pipeline.md, "Hard deletes")."""
+    aws = aws_args(plan.environment)
+    as_of = jinja(f"data_interval_end.strftime('{RECONCILE_PARTITION_FORMAT}')")
+    folder = jinja("data_interval_end.strftime('%Y%m%dT%H%M%S')")
+    partition_prefix = f"{profile.live_ids_prefix}/{RECONCILE_PARTITION}={folder}"
+    execution_id = jinja(f"ti.xcom_pull(task_ids='{profile.group_id}.run_flow', key='execution_id')")
+    load_location = f"s3://{profile.bucket}/{partition_prefix}/{profile.live_ids_flow}/{execution_id}/"
+    wait = _wait_for_flow(profile, aws, tuning, max_failed_records=0, flow_name=profile.live_ids_flow)
+    chain(
+        _run_flow(profile, aws, tuning, destination_prefix=partition_prefix, flow_name=profile.live_ids_flow),
+        wait,
+        _check_data(load_location, wait, aws),
+        GluePartitionOperator(
+            task_id="register_partition",
+            database=profile.glue_database,
+            table=profile.live_ids_table,
+            location=load_location,
+            value=as_of,
+            **aws,
+        ),
+        PartitionPruneOperator(
+            task_id="prune_partition",
+            database=profile.glue_database,
+            table=profile.live_ids_table,
+            value=as_of,
+            bucket=profile.bucket,
+            prefix=partition_prefix + "/",
+            outlets=[asset(table_asset(profile))],
+            **aws,
+        ),
+    )
+
+
+def _run_flow(
+    profile: ProfilePlan, aws: dict[str, Any], tuning: Tuning, *, flow_name: str | None = None, **run: Any
+) -> AppflowStartRunOperator:
+    """run_flow rewrites the shared flow between UpdateFlow and StartFlow: one at a time across runs."""
+    return AppflowStartRunOperator(
+        task_id="run_flow",
+        flow_name=flow_name or profile.appflow_flow,
+        max_active_tis_per_dag=ONE_AT_A_TIME,
+        window_start=WINDOW_START,
+        window_end=WINDOW_END,
+        update_propagation_seconds=tuning.appflow_update_propagation_seconds,
+        **run,
+        **aws,
+    )
+
+
+def _check_data(location: str, wait: AppflowRunSensor, aws: dict[str, Any]) -> PartitionCheckOperator:
+    return PartitionCheckOperator(
+        task_id="check_data",
+        location=location,
+        expected_records=jinja(f"ti.xcom_pull(task_ids='{wait.task_id}')['records_processed']"),
+        **aws,
+    )
+
+
 def _wait_for_flow(
-    profile: ProfilePlan, aws: dict[str, Any], tuning: Tuning, max_failed_records: int | None = None
+    profile: ProfilePlan,
+    aws: dict[str, Any],
+    tuning: Tuning,
+    max_failed_records: int | None = None,
+    flow_name: str | None = None,
 ) -> AppflowRunSensor:
     """Ingest passes 0: a record AppFlow failed to write would be missing from the lake unseen."""
     execution_id = jinja(f"ti.xcom_pull(task_ids='{profile.group_id}.run_flow', key='execution_id')")
     return AppflowRunSensor(
         task_id="wait_for_flow",
-        flow_name=profile.appflow_flow,
+        flow_name=flow_name or profile.appflow_flow,
         execution_id=execution_id,
         max_failed_records=max_failed_records,
         poke_interval=tuning.appflow_poke_interval_seconds,

@@ -40,7 +40,7 @@ def strict() -> bool:
     return os.environ.get(STRICT_VAR, "").lower() in {"1", "true", "yes"}
 
 
-def generate(dag_file: str, direction: Literal["ingest", "upsert"]) -> dict[str, DAG]:
+def generate(dag_file: str, direction: Literal["ingest", "upsert", "reconcile"]) -> dict[str, DAG]:
     """The DAGs of `direction` for the current environment, keyed by DAG id."""
     include = find_include_dir(dag_file)
     wanted = get_parsing_context().dag_id

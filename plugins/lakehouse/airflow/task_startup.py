@@ -1,4 +1,5 @@
-"""A task's start-up: freeze the heap Airflow has already built before our DAG file imports more.
+"""A task's start-up: freeze the heap Airflow has already built before our DAG file imports more,
+and let every AWS client of the process share botocore's parsed service models.
 
 When a worker runs a task, Airflow has imported itself (hundreds of thousands of objects) before it
 parses the DAG file. Importing the operators' modules (the Amazon provider, boto3) then triggers
@@ -25,3 +26,11 @@ def freeze_imported_heap_in_a_task() -> bool:
         return False
     gc.freeze()
     return True
+
+
+def share_aws_service_models() -> None:
+    """Every boto3 session of this process reads botocore's models through one loader
+    (lakehouse.aws.service_models says why: a task builds several sessions)."""
+    from lakehouse.aws.service_models import share_service_models
+
+    share_service_models()

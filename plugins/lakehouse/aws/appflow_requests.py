@@ -49,11 +49,14 @@ def update_flow_request(
     filter_task: dict[str, Any] | None,
     destination_prefix: str | None = None,
     source_prefix: str | None = None,
+    salesforce_source: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """An UpdateFlow request: the described flow with our window filter and prefixes.
 
     Filter tasks other than PROJECTION (the field list) are ours from earlier runs and are
     replaced; the trigger becomes on demand, since Airflow decides when the flow runs.
+    `salesforce_source` pins SalesforceSourceProperties the config decides (includeDeletedRecords,
+    dataTransferApi), so the flow that runs is the flow the config describes.
     """
     request = {key: copy.deepcopy(described[key]) for key in _UPDATE_KEYS if key in described}
     connector_type = described["sourceFlowConfig"]["connectorType"]
@@ -77,6 +80,13 @@ def update_flow_request(
                     f"flow {described['flowName']} has no S3 destination to point at a partition"
                 )
             s3["bucketPrefix"] = destination_prefix
+    if salesforce_source:
+        properties = request["sourceFlowConfig"].get("sourceConnectorProperties", {}).get("Salesforce")
+        if properties is None:
+            raise ValueError(
+                f"flow {described['flowName']} has no Salesforce source to set {dict(salesforce_source)}"
+            )
+        properties.update(salesforce_source)
     if source_prefix is not None:
         s3_source = request["sourceFlowConfig"].get("sourceConnectorProperties", {}).get("S3")
         if s3_source is None:

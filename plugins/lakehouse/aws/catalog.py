@@ -128,3 +128,47 @@ def _location(partition: Any) -> str:
 
 def _glue(session: boto3.Session) -> Any:
     return session.client("glue", endpoint_url=wr.config.glue_endpoint_url)
+
+
+def latest_partition(session: boto3.Session, *, database: str, table: str) -> tuple[str, str] | None:
+    """(value, location) of the table's greatest partition value (YYYYMMDD values sort by date),
+    or None without partitions."""
+    glue = _glue(session)
+    latest: tuple[str, str] | None = None
+    pages = glue.get_paginator("get_partitions").paginate(
+        DatabaseName=database, TableName=table, ExcludeColumnSchema=True
+    )
+    for page in pages:
+        for partition in page.get("Partitions", []):
+            value = partition["Values"][0]
+            if latest is None or value > latest[0]:
+                latest = (value, _location(partition))
+    return latest
+
+
+def point_table(
+    session: boto3.Session, *, database: str, table: str, source_table: str, location: str
+) -> bool:
+    """Make `table` an unpartitioned copy of `source_table`'s definition that reads `location`:
+    created, or moved there in one UpdateTable (readers switch at once). Its columns follow the
+    source's, so a column Salesforce added reaches it too. Returns whether anything changed."""
+    glue = _glue(session)
+    source = glue.get_table(DatabaseName=database, Name=source_table)["Table"]
+    storage = {**source["StorageDescriptor"], "Location": location}
+    wanted = {
+        "Name": table,
+        "Description": f"The newest snapshot of {source_table} (moved by every run's point_latest)",
+        "TableType": source.get("TableType", "EXTERNAL_TABLE"),
+        "Parameters": dict(source.get("Parameters", {})),
+        "StorageDescriptor": storage,
+        "PartitionKeys": [],
+    }
+    try:
+        current = glue.get_table(DatabaseName=database, Name=table)["Table"]
+    except glue.exceptions.EntityNotFoundException:
+        glue.create_table(DatabaseName=database, TableInput=wanted)
+        return True
+    if current.get("StorageDescriptor") == storage:
+        return False
+    glue.update_table(DatabaseName=database, TableInput=wanted)
+    return True

@@ -76,6 +76,16 @@ class SalesforceField:
         return self.name.lower()
 
 
+COMPOUND_TYPES = frozenset({"address", "location"})
+"""Salesforce's compound fields: Bulk API 2.0 does not transfer them (AppFlow API Reference,
+SalesforceSourceProperties.dataTransferApi)."""
+
+
+def transferred(field: SalesforceField, data_transfer_api: str) -> bool:
+    """Whether a flow reading through `data_transfer_api` lands the field at all."""
+    return not (data_transfer_api == "BULKV2" and field.sf_type.lower() in COMPOUND_TYPES)
+
+
 def fields_from_entity(response: Mapping[str, Any]) -> list[SalesforceField]:
     """The fields of a DescribeConnectorEntity response (the seed's get_salesforce_object_fields)."""
     fields = []

@@ -4,12 +4,13 @@ Keys and meanings are the seed's AppFlow YAML (source, destination, name/object_
 incremental_load, schedule_expression, s3_prefix, connector_profile, description, environment,
 upsert_field_list, bookmark_col, pii), plus what operating it on Airflow needs (timestamp_field,
 owner, tags, start_date, retries, pii_columns, the upsert keys max_failed_records and trigger, and
-the alert keys alert_on_retry and recovery_alerts).
+the alert keys alert_on_retry and recovery_alerts), and what keeps the warehouse equal to the org
+over time (include_deleted_records, data_transfer_api, reconcile_schedule).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator
 
@@ -28,6 +29,20 @@ from lakehouse.config.schedule import Schedule, checked_expression, parse_schedu
 
 Endpoint = Literal["salesforce", "s3"]
 SalesforceName = Annotated[str, named(SALESFORCE_NAME)]
+DataTransferApi = Literal["REST_SYNC", "BULKV2"]
+DELETION_TIMESTAMP = "SystemModstamp"
+"""The only field Salesforce moves when it deletes, restores or merges a record away (docs/pipeline.md)."""
+
+
+def _pinned_api(value: Any) -> Any:
+    """AUTOMATIC is refused: it switches between two APIs that shape the output differently."""
+    if isinstance(value, str) and value.strip().upper() == "AUTOMATIC":
+        raise ValueError(
+            "AUTOMATIC switches from the REST API to Bulk API 2.0 at 1,000,000 records, and the two "
+            "format dates and nulls differently (Bulk API 2.0 also drops compound fields), so one run's "
+            "columns would not match the next; pin REST_SYNC (the default) or BULKV2"
+        )
+    return value
 
 
 class FlowSettings(DagSettings):
@@ -63,7 +78,25 @@ class FlowSettings(DagSettings):
     )
     pii: Flag = Field(False, description="1 when the object holds personal data (see pii_columns).")
     timestamp_field: SalesforceName = Field(
-        "LastModifiedDate", description="Datetime field that windows incremental loads."
+        DELETION_TIMESTAMP,
+        description="Datetime field that windows incremental loads; with include_deleted_records it "
+        "must be SystemModstamp, the only one a deletion moves.",
+    )
+    include_deleted_records: Flag = Field(
+        True,
+        description="1: also read records in the Recycle Bin (AppFlow includeDeletedRecords, Salesforce "
+        "queryAll), so a deletion, restore or merge reaches <table>_current; 0: live records only.",
+    )
+    data_transfer_api: Annotated[DataTransferApi, BeforeValidator(_pinned_api)] = Field(
+        "REST_SYNC",
+        description="Salesforce API AppFlow reads through: REST_SYNC (the REST API: compound fields, "
+        "nulls kept) or BULKV2 (Bulk API 2.0: for very large objects; no compound fields, text nulls "
+        "arrive empty). AUTOMATIC is refused: its output changes shape at 1,000,000 records.",
+    )
+    reconcile_schedule: str = Field(
+        "rate(7 days)",
+        description="Incremental flows: how often an Id-only full load finds the records Salesforce "
+        "purged (hard deletes, emptied Recycle Bin), which no incremental load can see; na = never.",
     )
     max_failed_records: int = Field(
         0, ge=0, description="Upserts: failed records tolerated before the run fails."
@@ -78,7 +111,7 @@ class FlowSettings(DagSettings):
         default_factory=list, description="Salesforce fields withheld from non-privileged roles."
     )
 
-    _schedule = field_validator("schedule_expression")(checked_expression)
+    _schedule = field_validator("schedule_expression", "reconcile_schedule")(checked_expression)
 
     @field_validator("bookmark_col")
     @classmethod
@@ -108,3 +141,17 @@ class Flow(FlowSettings):
     @property
     def direction(self) -> Literal["ingest", "upsert"]:
         return "ingest" if self.destination == "s3" else "upsert"
+
+    @property
+    def reconciles(self) -> bool:
+        """An incremental ingest with a reconcile schedule gets a reconciliation DAG; a full load
+        needs none (each snapshot holds every live record)."""
+        return (
+            self.direction == "ingest"
+            and self.incremental_load
+            and parse_schedule(self.reconcile_schedule).kind != "manual"
+        )
+
+    @property
+    def reconcile(self) -> Schedule:
+        return parse_schedule(self.reconcile_schedule)

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from lakehouse.config.environments import Environment
-from lakehouse.config.flows import Flow
+from lakehouse.config.flows import DELETION_TIMESTAMP, Flow
 from lakehouse.config.names import snake_case
 
 FieldProblem = tuple[str, str]
@@ -49,6 +49,23 @@ def flow_rules(flow: Flow) -> list[FieldProblem]:
                 "incremental_load",
                 "an on-demand flow (schedule_expression: na) has no data interval to window; "
                 "use incremental_load: 0 or give it a schedule",
+            )
+        )
+    if (
+        flow.direction == "ingest"
+        and flow.incremental_load
+        and flow.include_deleted_records
+        and flow.timestamp_field.lower() != DELETION_TIMESTAMP.lower()
+    ):
+        problems.append(
+            (
+                "timestamp_field",
+                f"'{flow.timestamp_field}' cannot see deletions: when Salesforce deletes, restores or "
+                f"merges away a record it moves {DELETION_TIMESTAMP} and leaves {flow.timestamp_field} "
+                "as it was, so no window would load the change and the record would stay in "
+                f"<table>_current; use {DELETION_TIMESTAMP} (it moves whenever LastModifiedDate does), "
+                "or set include_deleted_records: 0 to load live records only (then only the "
+                "reconciliation, reconcile_schedule, removes deleted records)",
             )
         )
     if flow.pii and not flow.pii_columns:

@@ -48,7 +48,12 @@ class Schedule:
             return "manual / on demand"
         if self.kind == "cron":
             return f"cron '{self.cron}' (UTC)"
-        return f"every {self.interval_seconds} s"
+        seconds = self.interval_seconds or 0
+        for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+            if seconds and seconds % size == 0:
+                count = seconds // size
+                return f"every {count} {unit}{'s' if count != 1 else ''} from the start date"
+        return f"every {seconds} s"
 
     @property
     def sub_daily(self) -> bool:

@@ -13,10 +13,18 @@ from typing import Literal
 from lakehouse.config import Environment, Flow, LoadedConfig
 from lakehouse.config.names import APPFLOW_FLOW_NAME, slug, snake_case
 from lakehouse.config.schedule import Schedule
-from lakehouse.plan.tasks import INGEST_TASKS, UPSERT_TASKS
+from lakehouse.plan.tasks import RECONCILE_TASKS, UPSERT_TASKS, ingest_tasks
 
 DEFAULT_INGEST_PREFIX = "appflow"
 DEFAULT_RESULTS_PREFIX = "results"
+LIVE_IDS_SUFFIX = "__live_ids"
+"""`<table>__live_ids`: one partition per reconciliation, the Ids that were live at its `as_of`."""
+LATEST_SUFFIX = "__latest"
+"""`<table>__latest` (full loads): the newest snapshot's files, which `<table>_current` reads."""
+RECONCILE_PARTITION = "as_of"
+RECONCILE_PARTITION_FORMAT = "%Y-%m-%d %H:%M:%S"
+"""A reconciliation's partition value: its data interval's end, a Glue `timestamp`."""
+Direction = Literal["ingest", "upsert", "reconcile"]
 
 
 @dataclass(frozen=True)
@@ -33,9 +41,36 @@ class ProfilePlan:
     prefix: str
     """Key prefix of the table (ingest) or of the results to upsert (upsert), no trailing '/'."""
 
+    views_schema: str = ""
+    """Ingest: the Redshift schema of the table's views (`<table>_current`, `_history`, ...)."""
+
     @property
     def location(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}/"
+
+    @property
+    def live_ids_table(self) -> str:
+        return f"{self.table}{LIVE_IDS_SUFFIX}"
+
+    @property
+    def live_ids_prefix(self) -> str:
+        return f"{self.prefix}{LIVE_IDS_SUFFIX}"
+
+    @property
+    def live_ids_location(self) -> str:
+        return f"s3://{self.bucket}/{self.live_ids_prefix}/"
+
+    @property
+    def live_ids_flow(self) -> str:
+        """The Id-only AppFlow flow of the reconciliation (Terraform creates it beside the ingest flow)."""
+        return f"{self.appflow_flow}-ids"
+
+    @property
+    def latest_table(self) -> str:
+        return f"{self.table}{LATEST_SUFFIX}"
+
+    def view(self, kind: Literal["current", "history", "merges"]) -> str:
+        return f"{self.views_schema}.{self.table}_{kind}"
 
 
 @dataclass(frozen=True)
@@ -44,7 +79,7 @@ class DagPlan:
     env: str
     environment: Environment
     flow: Flow
-    direction: Literal["ingest", "upsert"]
+    direction: Direction
     schedule: Schedule
     profiles: tuple[ProfilePlan, ...]
     partition_format: str
@@ -52,7 +87,9 @@ class DagPlan:
 
     @property
     def tasks(self) -> tuple[tuple[str, str], ...]:
-        return INGEST_TASKS if self.direction == "ingest" else UPSERT_TASKS
+        if self.direction == "ingest":
+            return ingest_tasks(self.flow.incremental_load)
+        return RECONCILE_TASKS if self.direction == "reconcile" else UPSERT_TASKS
 
     @property
     def start_date(self) -> dt.datetime:
@@ -69,7 +106,24 @@ class DagPlan:
 
     def doc_md(self) -> str:
         flow = self.flow
-        if self.direction == "ingest":
+        if self.direction == "reconcile":
+            what = (
+                f"Finds the **{flow.sf_object}** records Salesforce purged (hard deletes, an emptied "
+                "Recycle Bin), which no incremental load can see: an Id-only full load of the live "
+                "records, registered as the reconciliation as of the interval's end. "
+                f"`<table>_current` leaves out every Id whose last version is older than the latest "
+                "reconciliation and that it does not hold."
+            )
+            rows = "\n".join(
+                f"| `{p.profile}` | `{p.live_ids_flow}` | `{p.live_ids_location}` "
+                f"| `{p.glue_database}.{p.live_ids_table}` | `{p.view('current')}` |"
+                for p in self.profiles
+            )
+            table = (
+                "| connector profile | AppFlow flow | S3 location | Glue table | current view |\n"
+                "|---|---|---|---|---|\n" + rows
+            )
+        elif self.direction == "ingest":
             what = (
                 f"Moves Salesforce **{flow.sf_object}** into the lake "
                 + (
@@ -77,16 +131,17 @@ class DagPlan:
                     if flow.incremental_load
                     else "(a full snapshot per run)"
                 )
-                + f", partitioned by `{flow.bookmark_col}`."
+                + f", partitioned by `{flow.bookmark_col}`"
+                + (", deleted records included (queryAll)." if flow.include_deleted_records else ".")
             )
             rows = "\n".join(
                 f"| `{p.profile}` | `{p.appflow_flow}` | `{p.location}` | `{p.glue_database}.{p.table}` "
-                f"| `{p.external_schema}.{p.table}` |"
+                f"| `{p.external_schema}.{p.table}` | `{p.view('current')}`, `{p.view('history')}` |"
                 for p in self.profiles
             )
             table = (
-                "| connector profile | AppFlow flow | S3 location | Glue table | Spectrum |\n"
-                "|---|---|---|---|---|\n" + rows
+                "| connector profile | AppFlow flow | S3 location | Glue table | Spectrum | views |\n"
+                "|---|---|---|---|---|---|\n" + rows
             )
         else:
             what = (
@@ -109,20 +164,28 @@ class DagPlan:
 
 
 def plan_environment(config: LoadedConfig, env: str, only_dag_id: str | None = None) -> list[DagPlan]:
-    """Plans for the valid flows deployed to `env`, sorted by DAG id; or only `only_dag_id`'s,
-    which is all a worker running one task needs."""
+    """Plans for the valid flows deployed to `env` (their ingest or upsert DAG, and an incremental
+    ingest's reconciliation DAG), sorted by DAG id; or only `only_dag_id`'s, which is all a
+    worker running one task needs."""
     environment = config.environments.get(env)
     if environment is None:
         return []
-    flows = [f for f in config.flows_for(env) if only_dag_id is None or dag_id_for(f) == only_dag_id]
-    return sorted((plan_flow(flow, env, environment) for flow in flows), key=lambda p: p.dag_id)
+    plans = []
+    for flow in config.flows_for(env):
+        directions: list[Direction] = [flow.direction]
+        if flow.reconciles:
+            directions.append("reconcile")
+        for direction in directions:
+            if only_dag_id is None or dag_id_for(flow, direction) == only_dag_id:
+                plans.append(plan_flow(flow, env, environment, direction))
+    return sorted(plans, key=lambda p: p.dag_id)
 
 
-DAG_KINDS = {"ingest": "sfdc_ingest", "upsert": "sfdc_upsert"}
+DAG_KINDS = {"ingest": "sfdc_ingest", "upsert": "sfdc_upsert", "reconcile": "sfdc_reconcile"}
 
 
-def dag_id_for(flow: Flow) -> str:
-    return f"{DAG_KINDS[flow.direction]}__{snake_case(flow.name)}"
+def dag_id_for(flow: Flow, direction: Direction | None = None) -> str:
+    return f"{DAG_KINDS[direction or flow.direction]}__{snake_case(flow.name)}"
 
 
 def table_of(dag_id: str) -> str | None:
@@ -131,19 +194,21 @@ def table_of(dag_id: str) -> str | None:
     return table if kind in DAG_KINDS.values() and table else None
 
 
-def plan_flow(flow: Flow, env: str, environment: Environment) -> DagPlan:
+def plan_flow(flow: Flow, env: str, environment: Environment, direction: Direction | None = None) -> DagPlan:
+    """The DAG of `flow` in `direction` (its own by default; `reconcile` for its reconciliation)."""
     table = snake_case(flow.name)
     profiles = tuple(_profile(flow, env, environment, table, p) for p in flow.connector_profile)
-    schedule = flow.schedule
+    direction = direction or flow.direction
+    schedule = flow.reconcile if direction == "reconcile" else flow.schedule
     return DagPlan(
-        dag_id=dag_id_for(flow),
+        dag_id=dag_id_for(flow, direction),
         env=env,
         environment=environment,
         flow=flow,
-        direction=flow.direction,
+        direction=direction,
         schedule=schedule,
         profiles=profiles,
-        partition_format="%Y%m%d%H%M" if schedule.sub_daily else "%Y%m%d",
+        partition_format="%Y%m%d%H%M" if flow.schedule.sub_daily else "%Y%m%d",
     )
 
 
@@ -168,4 +233,5 @@ def _profile(flow: Flow, env: str, environment: Environment, table: str, profile
         table=table,
         bucket=bucket,
         prefix=prefix,
+        views_schema=environment.views_schema_for(profile) if flow.direction == "ingest" else "",
     )

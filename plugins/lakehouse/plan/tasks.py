@@ -10,9 +10,30 @@ INGEST_TASKS: tuple[tuple[str, str], ...] = (
     ("discover_schema", "read the object's fields from Salesforce (DescribeConnectorEntity)"),
     ("register_table", "create or evolve the Glue table"),
     ("check_data", "this run's files: rows equal AppFlow's count; Id never null or duplicated"),
+    ("keep_versions", "copy in the versions an earlier load of the interval saw and this one no longer does"),
     ("register_partition", "point the interval's partition at this run's files, in one catalog update"),
+    ("point_latest", "point the <table>__latest table at the newest snapshot, in one catalog update"),
     ("ensure_external_schema", "CREATE EXTERNAL SCHEMA IF NOT EXISTS, outside a transaction"),
-    ("build_views", "the object's Spectrum SQL from include/sql"),
+    ("build_views", "the object's current, history (and merges) views from include/sql"),
+    ("prune_partition", "delete the files of the loads this one replaced"),
+)
+"""Every step an ingest DAG may have; `ingest_tasks` says which a flow gets."""
+
+INCREMENTAL_ONLY = frozenset({"keep_versions"})
+SNAPSHOT_ONLY = frozenset({"point_latest"})
+
+
+def ingest_tasks(incremental: bool) -> tuple[tuple[str, str], ...]:
+    """Windowed loads keep every version a load saw; full loads point `__latest` at the newest."""
+    skipped = SNAPSHOT_ONLY if incremental else INCREMENTAL_ONLY
+    return tuple(task for task in INGEST_TASKS if task[0] not in skipped)
+
+
+RECONCILE_TASKS: tuple[tuple[str, str], ...] = (
+    ("run_flow", "start the Id-only full load of the live records (no window, no Recycle Bin)"),
+    ("wait_for_flow", "wait for the execution id's end, without holding a worker slot"),
+    ("check_data", "this run's files: rows equal AppFlow's count; Id never null or duplicated"),
+    ("register_partition", "register the Ids as the reconciliation as of the interval's end"),
     ("prune_partition", "delete the files of the loads this one replaced"),
 )
 

@@ -21,7 +21,8 @@ from lakehouse.aws.appflow_requests import update_flow_request, window_filter
 
 
 class AppflowStartRunOperator(AwsBaseOperator[AppflowHook]):
-    """Rewrite the flow for this run (window, prefixes), start it, push `execution_id` to XCom.
+    """Rewrite the flow for this run (window, prefixes, the Salesforce source settings the config
+    pins), start it, push `execution_id` to XCom.
 
     The XCom key is the provider's, so its AppflowRecordsShortCircuitOperator reads it.
     """
@@ -41,6 +42,7 @@ class AppflowStartRunOperator(AwsBaseOperator[AppflowHook]):
         window_end: str | None = None,
         destination_prefix: str | None = None,
         source_prefix: str | None = None,
+        salesforce_source: dict[str, Any] | None = None,
         update_propagation_seconds: float = 15,
         **kwargs: Any,
     ) -> None:
@@ -51,6 +53,7 @@ class AppflowStartRunOperator(AwsBaseOperator[AppflowHook]):
         self.window_end = window_end
         self.destination_prefix = destination_prefix
         self.source_prefix = source_prefix
+        self.salesforce_source = salesforce_source
         self.update_propagation_seconds = update_propagation_seconds
 
     def execute(self, context: Any) -> str:
@@ -71,6 +74,7 @@ class AppflowStartRunOperator(AwsBaseOperator[AppflowHook]):
             filter_task=filter_task,
             destination_prefix=self.destination_prefix,
             source_prefix=self.source_prefix,
+            salesforce_source=self.salesforce_source,
         )
         client.update_flow(**request)
         # On-demand flows may start with the previous definition right after an update (the

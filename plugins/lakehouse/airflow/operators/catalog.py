@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from airflow.providers.amazon.aws.hooks.appflow import AppflowHook
@@ -10,22 +10,34 @@ from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
 from lakehouse.airflow.operators.base import WranglerOperator
-from lakehouse.aws.salesforce_types import describe_salesforce_fields
+from lakehouse.aws.salesforce_types import describe_salesforce_fields, transferred
 
 
 class SalesforceSchemaOperator(AwsBaseOperator[AppflowHook]):
     """Read an object's fields from its org (the seed's get_salesforce_object_fields).
 
-    Returns {column: glue_type} in Salesforce's field order.
+    Returns {column: glue_type} in Salesforce's field order, without the compound fields a flow
+    reading through Bulk API 2.0 never receives, and with `required_columns` the views read
+    (isdeleted, masterrecordid) added when the object lacks them: they then read as null.
     """
 
     aws_hook_class = AppflowHook
     template_fields: Sequence[str] = aws_template_fields("connector_profile", "object_name")
 
-    def __init__(self, *, connector_profile: str, object_name: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        connector_profile: str,
+        object_name: str,
+        data_transfer_api: str = "REST_SYNC",
+        required_columns: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.connector_profile = connector_profile
         self.object_name = object_name
+        self.data_transfer_api = data_transfer_api
+        self.required_columns = dict(required_columns or {})
 
     def execute(self, context: Any) -> dict[str, str]:
         fields = describe_salesforce_fields(self.hook.conn, self.connector_profile, self.object_name)
@@ -33,7 +45,8 @@ class SalesforceSchemaOperator(AwsBaseOperator[AppflowHook]):
             raise ValueError(
                 f"Salesforce reports no fields for {self.object_name} ({self.connector_profile})"
             )
-        return {f.column: f.glue_type for f in fields}
+        columns = {f.column: f.glue_type for f in fields if transferred(f, self.data_transfer_api)}
+        return {**columns, **{k: v for k, v in self.required_columns.items() if k not in columns}}
 
 
 class GlueTableOperator(WranglerOperator):

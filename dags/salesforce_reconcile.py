@@ -1,0 +1,10 @@
+"""Salesforce purges -> lake: one reconciliation DAG per incremental object of include/config/flows.yaml."""
+
+from lakehouse.airflow.task_startup import freeze_imported_heap_in_a_task, share_aws_service_models
+
+freeze_imported_heap_in_a_task()  # before the operators' imports (see its module)
+share_aws_service_models()
+
+from lakehouse.airflow.dagfile import generate  # noqa: E402
+
+globals().update(generate(__file__, "reconcile"))

@@ -1,0 +1,44 @@
+"""Point a full load's `<table>__latest` at its newest snapshot (what `<table>_current` reads)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from lakehouse.airflow.operators.base import WranglerOperator
+
+
+class LatestSnapshotOperator(WranglerOperator):
+    """Reads the table's partitions when it runs, after this run's partition is registered, and
+    moves `latest_table` to the greatest one. With one instance at a time across runs
+    (max_active_tis_per_dag=1), the last to run has seen every registration before it, so a
+    backfill of an older day never moves the current state back."""
+
+    template_fields: Sequence[str] = ()
+
+    def __init__(self, *, database: str, table: str, latest_table: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.database = database
+        self.table = table
+        self.latest_table = latest_table
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        from lakehouse.aws.catalog import latest_partition, point_table
+
+        session = self.session()
+        latest = latest_partition(session, database=self.database, table=self.table)
+        if latest is None:
+            raise ValueError(f"{self.database}.{self.table} has no partition to point {self.latest_table} at")
+        value, location = latest
+        moved = point_table(
+            session,
+            database=self.database,
+            table=self.latest_table,
+            source_table=self.table,
+            location=location,
+        )
+        self.log.info(
+            "%s.%s reads snapshot %s at %s%s", self.database, self.latest_table, value, location,
+            "" if moved else " (unchanged)",
+        )  # fmt: skip
+        return {"snapshot": value, "location": location, "moved": moved}
