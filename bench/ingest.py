@@ -49,7 +49,7 @@ REPEATS_SMALL = 3
 MB = 1_000_000
 
 VARIANTS = {
-    "ours": "(a) ours: jobs/feed_ingest file_batches + convert()",
+    "ours": "(a) ours: feed_job file_batches + convert()",
     "floor": "(b) floor: pyarrow read_{csv,json} + pq.write_table",
     "pandas": "(c) pandas path (awswrangler's): pandas read + DataFrame.to_parquet",
 }
@@ -161,13 +161,13 @@ def input_path(file_format: str, megabytes: float) -> Path:
 
 def run_ours(file_format: str, source: Path, out: Path) -> int:
     """The job's own code path: file_batches (blocks) -> prepare (types, schema) -> convert -> local parts."""
-    from jobs import feed_ingest
+    from feed_job.convert import LocalPart, convert
+    from feed_job.schema import prepare
+    from feed_job.sources.files import file_batches
 
-    files = [(str(source), lambda: pa.input_stream(str(source)))]
-    batches = feed_ingest.prepare(feed_ingest.file_batches(files, file_format))
-    stats = feed_ingest.convert(
-        batches, lambda n: feed_ingest.LocalPart(str(out / f"part-bench-{n:05d}.parquet"))
-    )
+    inputs = [(str(source), lambda: pa.input_stream(str(source)))]
+    batches = prepare(file_batches(inputs, file_format))
+    stats = convert(batches, lambda n: LocalPart(str(out / f"part-bench-{n:05d}.parquet")))
     return int(stats.rows)
 
 
@@ -218,7 +218,7 @@ def child(variant: str, file_format: str, source: str, out: str) -> None:
     if variant == "pandas":
         import pandas  # noqa: F401 - imported before the clock, like pyarrow
     if variant == "ours":
-        from jobs import feed_ingest  # noqa: F401
+        import feed_job.job  # noqa: F401 - the package imported before the clock
     baseline = peak_kib()
     started = time.perf_counter()
     rows = RUNNERS[variant](file_format, Path(source), Path(out))
@@ -263,7 +263,10 @@ def _rss_mib(pid: int) -> float:
 def measure_once(variant: str, file_format: str, source: Path, expected_rows: int) -> dict[str, Any]:
     """One fresh child; killed above MEMORY_CAP_MIB. Verifies the Parquet it wrote, untimed."""
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "plugins"), str(REPO)])}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(REPO / "plugins"), str(REPO), str(REPO / "jobs")]),
+        }
         argv = [sys.executable, "-m", "bench.ingest", "--child", variant, file_format, str(source), tmp]
         process = subprocess.Popen(
             argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

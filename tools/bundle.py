@@ -13,6 +13,10 @@ MWAA gives workers only the DAGs folder and plugins.zip, so the bundle is:
   project's `requirements.txt` unchanged.
 - `startup.sh`: run by MWAA before each component starts (see STARTUP_SH).
 
+Beside it, in `dist/glue/`, what the feeds' Glue jobs run: `feed_ingest.py` (the entry script) and
+`feed_job.zip` (the `feed_job` package at the zip root), which Terraform uploads and passes as
+`--extra-py-files`; Glue puts the zip on the driver's and executors' path.
+
 Every output is deterministic (sorted zip entries, fixed timestamps and modes): an unchanged tree
 gives byte-identical objects, so S3 object versions do not change and MWAA does not restart.
 """
@@ -76,6 +80,25 @@ def build_plugins_zip(target: Path, plugins: Path) -> None:
             _add(archive, name, entries[name].read_bytes())
 
 
+def build_feed_job_zip(target: Path, jobs: Path = REPO / "jobs") -> Path:
+    """The feed job's package as Glue's `--extra-py-files` takes it: `feed_job/...` at the zip root."""
+    package = jobs / "feed_job"
+    entries = {f"feed_job/{p.relative_to(package).as_posix()}": p for p in _files(package)}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w") as archive:
+        for name in sorted(entries):
+            _add(archive, name, entries[name].read_bytes())
+    return target
+
+
+def build_glue(out: Path, repo: Path = REPO) -> Path:
+    """`out/feed_ingest.py` and `out/feed_job.zip`: the feed jobs' script and package."""
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(repo / "jobs" / "feed_ingest.py", out / "feed_ingest.py")
+    build_feed_job_zip(out / "feed_job.zip", repo / "jobs")
+    return out
+
+
 def build_requirements(target: Path, requirements: Path) -> None:
     target.write_text(f"{CONSTRAINT_LINE}\n{requirements.read_text()}")
 
@@ -113,10 +136,11 @@ def build(out: Path, repo: Path = REPO) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the MWAA bundle (plugins.zip, dags/, ...).")
     parser.add_argument("--out", type=Path, default=REPO / "dist" / "mwaa")
+    parser.add_argument("--glue-out", type=Path, default=REPO / "dist" / "glue")
     args = parser.parse_args(argv)
-    out = build(args.out)
-    for path in sorted(p for p in out.rglob("*") if p.is_file()):
-        print(path.relative_to(out))
+    for out in (build(args.out), build_glue(args.glue_out)):
+        for path in sorted(p for p in out.rglob("*") if p.is_file()):
+            print(out.name + "/" + path.relative_to(out).as_posix())
     return 0
 
 

@@ -2,8 +2,10 @@
 sandbox's own sources behind them.
 
 Per environment: the feeds' Glue database, `jobs/feed_ingest.py` uploaded to
-`s3://<scripts>/glue/feed_ingest.py`, one Glue job per feed (`<env>-feed-<snake name>`, at most
-one run at a time), and each database or API feed's secret pointing at the sandbox's SQLite
+`s3://<scripts>/glue/feed_ingest.py` and the `feed_job` package to
+`s3://<scripts>/glue/feed_job.zip` (built as `make bundle` builds it, passed as
+`--extra-py-files`), one Glue job per feed (`<env>-feed-<snake name>`, at most one run at a time,
+on the feed's workers), and each database or API feed's secret pointing at the sandbox's SQLite
 database or HTTP API. Files feeds get Finance's daily drops in their landing prefix.
 Idempotent; secrets are rewritten because the sandbox's URL changes from start to start.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import tempfile
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -22,9 +25,10 @@ from botocore.exceptions import ClientError
 
 from lakehouse.config import LoadedConfig
 from lakehouse.config.feeds import ApiSource, DatabaseSource, FilesSource
-from lakehouse.plan.feeds import SCRIPT_KEY, FeedPlan, plan_feeds
+from lakehouse.plan.feeds import PACKAGE_KEY, SCRIPT_KEY, FeedPlan, plan_feeds
 from sandbox.feeds import data
 from sandbox.feeds.service import PREFIX
+from tools.bundle import build_feed_job_zip
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +49,9 @@ def provision_feeds(
     _ignore_exists(lambda: glue.create_database(DatabaseInput={"Name": plans[0].glue_database}))
     if SCRIPT.is_file():
         s3.upload_file(str(SCRIPT), environment.buckets.scripts, SCRIPT_KEY)
+        with tempfile.TemporaryDirectory(prefix="feed-job-") as folder:
+            package = build_feed_job_zip(Path(folder) / "feed_job.zip", SCRIPT.parent)
+            s3.upload_file(str(package), environment.buckets.scripts, PACKAGE_KEY)
     else:  # a job run then fails with "Failed to download script", which says what is missing
         log.warning("%s does not exist: the feed jobs have no script", SCRIPT)
     role = f"arn:aws:iam::{environment.account_id}:role/gtm-lakehouse-{env}-glue-feeds"
@@ -63,17 +70,20 @@ def provision_feeds(
 
 
 def job_request(plan: FeedPlan, role: str) -> dict[str, Any]:
-    """The job as Terraform defines it (infra/modules/feeds): Glue 5.0 running the repository's script."""
+    """The job as Terraform defines it (infra/modules/feeds): Glue 5.0 running the repository's script
+    with the package, on the feed's workers."""
     return {
         "Name": plan.glue_job,
         "Description": f"On-prem feed {plan.feed.name} -> {plan.asset_name}",
         "Role": role,
         "Command": {"Name": "glueetl", "ScriptLocation": plan.script_location, "PythonVersion": "3"},
+        "DefaultArguments": plan.default_arguments,
         "GlueVersion": "5.0",
         "ExecutionProperty": {"MaxConcurrentRuns": 1},
         "MaxRetries": 0,
         "Timeout": JOB_TIMEOUT_MINUTES,
-        "MaxCapacity": 1.0,
+        "WorkerType": plan.worker_type,
+        "NumberOfWorkers": plan.number_of_workers,
     }
 
 

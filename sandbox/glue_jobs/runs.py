@@ -25,6 +25,8 @@ class JobRun:
     timeout_minutes: int
     script_location: str
     options: dict[str, Any] = field(default_factory=dict)
+    command: str = "glueetl"
+    """The job's Command.Name: glueetl (Spark), pythonshell; decides the runtime and the log group."""
     id: str = field(default_factory=new_run_id)
     state: str = STARTING
     started_on: float = field(default_factory=time.time)
@@ -39,6 +41,11 @@ class JobRun:
             self.error_message = error_message
         if state in TERMINAL:
             self.completed_on = self.last_modified_on
+
+    @property
+    def log_group(self) -> str:
+        """Glue's prefix of the run's log groups (`<prefix>/output`, `<prefix>/error`), by job type."""
+        return "/aws-glue/python-jobs" if self.command == "pythonshell" else "/aws-glue/jobs"
 
     @property
     def execution_time(self) -> int:
@@ -59,7 +66,7 @@ class JobRun:
             "PredecessorRuns": [],
             "ExecutionTime": self.execution_time,
             "Timeout": self.timeout_minutes,
-            "LogGroupName": "/aws-glue/jobs",
+            "LogGroupName": self.log_group,
             **self.options,
         }
         if self.completed_on is not None:

@@ -41,6 +41,8 @@ class GlueJobService:
     def __init__(self, context: SandboxContext) -> None:
         self.context = context
         self.timeout_scale = float(os.environ.get("SANDBOX_GLUE_TIMEOUT_SCALE", "60"))
+        cores = os.environ.get("SANDBOX_GLUE_SPARK_CORES")
+        self.spark_cores = int(cores) if cores else None  # a glueetl run's local[N] cap (spark_env)
         self._glue: dict[str, GlueClient] = {}
         self._stores: dict[str, RunStore] = {}
         self._lock = threading.Lock()
@@ -90,9 +92,10 @@ class GlueJobService:
             timeout_minutes=timeout,
             script_location=str(job.get("Command", {}).get("ScriptLocation", "")),
             options=options,
+            command=str(job.get("Command", {}).get("Name", "glueetl")),
         )
         context = dataclasses.replace(self.context, region=request.region)
-        execution = ScriptExecution(context, run, self.timeout_scale)
+        execution = ScriptExecution(context, run, self.timeout_scale, self.spark_cores)
         thread = threading.Thread(target=execution.run, name=f"glue-run-{run.id[:11]}", daemon=True)
         with self._lock:
             if self._closed:

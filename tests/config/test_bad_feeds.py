@@ -70,6 +70,14 @@ def write_config(tmp_path: Path, feeds: str, environments: str | None = None) ->
     return config
 
 
+REGIONS = "secret: crm/db\ntable: regions\n"
+"""A database source's keys (lines 14-15 of database_feed); `extra` then starts on line 16."""
+SPARK_RANGE = (
+    "engine: spark\nspark:\n  partition_column: id\n  lower_bound: {lower}\n  upper_bound: {upper}\n"
+    "  num_partitions: 4\n"
+)
+"""engine 16, spark 17, partition_column 18, lower_bound 19, upper_bound 20, num_partitions 21."""
+
 # (id, feeds.yaml, expected line, expected where, a fragment of the message)
 CASES = [
     (
@@ -219,6 +227,99 @@ CASES = [
         "did you mean 'target_table'",
     ),
     ("feeds-not-a-list", "feeds:\n  name: X\n", 1, "", "'feeds: [...]'"),
+    # engine, workers and spark (lakehouse.config.feed_engine, feed_rules.engine_rules)
+    (
+        "spark-on-files",
+        files_feed(extra="engine: spark\n"),
+        16,
+        "feeds[Targets].engine",
+        "spark reads database",
+    ),
+    (
+        "unknown-engine",
+        files_feed(extra="engine: flink\n"),
+        16,
+        "feeds[Targets].engine",
+        "'python' or 'spark'",
+    ),
+    (
+        "spark-keys-on-python",
+        database_feed(REGIONS, extra="spark:\n  num_partitions: 4\n"),
+        16,
+        "feeds[Regions].spark",
+        "engine: spark only",
+    ),
+    (
+        "partition-column-alone",
+        database_feed(REGIONS, extra="engine: spark\nspark:\n  partition_column: id\n"),
+        17,
+        "feeds[Regions].spark.lower_bound",
+        "is required with partition_column",
+    ),
+    (
+        "bounds-reversed",
+        database_feed(REGIONS, extra=SPARK_RANGE.format(lower=100, upper=10)),
+        20,
+        "feeds[Regions].spark.upper_bound",
+        "must be above lower_bound",
+    ),
+    (
+        "bounds-of-two-kinds",
+        database_feed(REGIONS, extra=SPARK_RANGE.format(lower=1, upper="'2025-01-01'")),
+        20,
+        "feeds[Regions].spark.upper_bound",
+        "both be numbers or both dates",
+    ),
+    (
+        "predicates-and-column",
+        database_feed(REGIONS, extra=SPARK_RANGE.format(lower=1, upper=9) + "  predicates: ['a = 1']\n"),
+        22,
+        "feeds[Regions].spark.predicates",
+        "give one or the other",
+    ),
+    (
+        "predicate-with-a-statement",
+        database_feed(REGIONS, extra="engine: spark\nspark:\n  predicates: ['a = 1; DROP TABLE x']\n"),
+        18,
+        "feeds[Regions].spark.predicates",
+        "holds ';' or a comment",
+    ),
+    (
+        "spark-key-typo",
+        database_feed(REGIONS, extra="engine: spark\nspark:\n  partiton_column: id\n"),
+        18,
+        "feeds[Regions].spark.partiton_column",
+        "did you mean 'partition_column'",
+    ),
+    (
+        "python-with-idle-workers",
+        database_feed(REGIONS, extra="workers:\n  count: 4\n"),
+        17,
+        "feeds[Regions].workers.count",
+        "billed idle",
+    ),
+    (
+        "workers-below-glue-minimum",
+        database_feed(REGIONS, extra="engine: spark\nworkers: {type: G.1X, count: 1}\n"),
+        17,
+        "feeds[Regions].workers.count",
+        "greater than or equal to 2",
+    ),
+    (
+        "unknown-worker-type",
+        database_feed(REGIONS, extra="engine: spark\nworkers:\n  type: G.3X\n"),
+        18,
+        "feeds[Regions].workers.type",
+        "'G.1X'",
+    ),
+    (
+        "engine-in-defaults-for-an-api",
+        FEEDS.replace("  partition_col: load_date\n", "  engine: spark\n")
+        + "  - name: Api\n    target_table: api\n    source: {kind: api, secret: s/x, path: /v1}\n",
+        2,
+        "feeds[Api].engine (from defaults)",
+        "spark reads database sources",
+    ),
 ]
 
 
@@ -291,3 +392,31 @@ def test_cli_validate_counts_feeds_and_reports_their_problems(
         "choose another name",
         "1 problem(s) found",
     ]
+
+
+def test_a_spark_feed_plans_its_engine_arguments_and_workers(tmp_path: Path) -> None:
+    from lakehouse.plan.feeds import plan_feeds
+
+    spark = SPARK_RANGE.format(lower=1, upper=1000) + "workers: {type: G.2X, count: 5}\n"
+    predicates = "engine: spark\nspark:\n  predicates: [\"region = 'EU'\", \"region <> 'EU'\"]\n"
+    feeds = database_feed(REGIONS, extra=spark) + (
+        "  - name: Split\n    target_table: split\n    source: {kind: database, secret: s/x, table: t}\n"
+        + textwrap.indent(predicates, "    ")
+    )
+    config = load_config(write_config(tmp_path, feeds))
+    assert config.ok, config.error()
+    plans = {p.feed.name: p for p in plan_feeds(config, "dev")}
+    regions, split, territories = plans["Regions"], plans["Split"], plans["Territories"]
+    assert (regions.worker_type, regions.number_of_workers) == ("G.2X", 5)
+    args = regions.script_args("S", "E", "D")
+    assert {k: args[k] for k in ("--engine", "--partition_column", "--lower_bound", "--upper_bound")} == {
+        "--engine": "spark",
+        "--partition_column": "id",
+        "--lower_bound": "1",
+        "--upper_bound": "1000",
+    }
+    assert args["--num_partitions"] == "4"
+    assert split.script_args("S", "E", "D")["--predicates"] == "[\"region = 'EU'\", \"region <> 'EU'\"]"
+    assert "--engine" not in territories.script_args("S", "E", "D")
+    assert (territories.worker_type, territories.number_of_workers) == ("G.1X", 2)
+    assert regions.default_arguments["--extra-py-files"].endswith("/glue/feed_job.zip")

@@ -184,6 +184,9 @@ def tf_resolve_feeds(config_dir: Path, env: str) -> dict[str, dict[str, Any]]:
             "glue_database": (catalog or {}).get("glue_database"),
             "curated_prefix": f"{prefix}/{f['target_table']}",
             "landing_prefix": source.get("landing_prefix"),
+            "worker_type": (f.get("workers") or {}).get("type", "G.1X"),
+            "number_of_workers": (f.get("workers") or {}).get("count", 2),
+            "engine": f.get("engine", "python"),
         }
     return jobs
 
@@ -387,6 +390,9 @@ def test_hcl_derives_feed_jobs_as_this_test_does() -> None:
         'contains(["all", var.env], try(f.environment, "all"))',
         'replace(f.source.secret, "{env}", var.env)',
         '"${local.feed_prefix}/${f.target_table}"',
+        'try(f.workers.type, "G.1X")',
+        "try(f.workers.count, 2)",
+        'try(f.engine, "python")',
     ):
         assert fragment in text, fragment
 
@@ -422,6 +428,8 @@ def test_every_feed_maps_to_its_glue_job(env: str) -> None:
                 == f"s3://{plan.environment.buckets.raw}/{job['landing_prefix']}/D/"
             )
         assert plan.script_location.endswith("/glue/feed_ingest.py")
+        assert (job["worker_type"], job["number_of_workers"]) == (plan.worker_type, plan.number_of_workers)
+        assert job["engine"] == plan.feed.engine
 
 
 def test_feed_jobs_run_the_script_terraform_uploads() -> None:

@@ -142,10 +142,11 @@ def sandbox_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def bundled(checkout: Path) -> Path:
-    """The MWAA bundle the mwaa module uploads (its precondition refuses to plan without it)."""
-    out = checkout / "dist" / "mwaa"
+    """The MWAA bundle the mwaa module uploads and the feed job's package the feeds module uploads
+    (their preconditions refuse to plan without them)."""
+    out, glue = checkout / "dist" / "mwaa", checkout / "dist" / "glue"
     done = subprocess.run(
-        [sys.executable, str(REPO / "tools" / "bundle.py"), "--out", str(out)],
+        [sys.executable, str(REPO / "tools" / "bundle.py"), "--out", str(out), "--glue-out", str(glue)],
         cwd=REPO,
         capture_output=True,
         text=True,

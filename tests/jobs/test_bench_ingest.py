@@ -61,3 +61,16 @@ def test_measure_once_runs_a_child_and_verifies_its_output(tmp_path: Path) -> No
     assert result["rows"] == meta["rows"]
     assert result["files"] == 1
     assert result["peak_kib"] >= result["baseline_kib"] > 0
+
+
+@pytest.mark.bench
+@pytest.mark.spark
+def test_spark_bench_on_a_small_table(tmp_path: Path) -> None:
+    """The big case is `make bench-ingest`; this runs its code on 20 MB (pytest -m bench)."""
+    from bench import ingest_spark
+
+    ingest_spark.main(["--gigabytes", "0.02", "--out", str(tmp_path)])
+    report = (tmp_path / "ingest_spark.md").read_text()
+    assert "| spark-2 | 2 |" in report
+    assert "failed" not in report
+    assert "wrong rows" not in report

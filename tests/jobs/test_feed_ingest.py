@@ -28,13 +28,15 @@ import boto3
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from feed_job import convert, errors, redaction, schema
+from feed_job.sources import files as file_readers
 
-from jobs import feed_ingest
 from sandbox.glue_jobs.executor import script_env
 from sandbox.protocol import SandboxContext
 from sandbox.server import Sandbox
+from tools.bundle import build_feed_job_zip
 
-SCRIPT = Path(feed_ingest.__file__).resolve()
+SCRIPT = Path(__file__).resolve().parents[2] / "jobs" / "feed_ingest.py"
 REGION = "eu-west-1"
 LAKE = "feeds-raw"
 DROP = "feeds-landing"
@@ -261,9 +263,9 @@ def test_postgres_secret_is_never_printed(env: Env) -> None:
 
 
 def test_redaction_masks_secret_values_and_url_credentials() -> None:
-    feed_ingest.remember_secret("s3cr3t-value")
+    redaction.remember_secret("s3cr3t-value")
     text = "connect postgresql://bob:hunter2@db:5432/x failed; token s3cr3t-value"
-    assert feed_ingest.redact(text) == "connect postgresql://***@db:5432/x failed; token ***"
+    assert redaction.redact(text) == "connect postgresql://***@db:5432/x failed; token ***"
 
 
 # --- api ---------------------------------------------------------------------------------------
@@ -503,8 +505,10 @@ def wait_for_run(glue: Any, job: str, run_id: str, timeout: float = 60) -> dict[
     raise AssertionError(f"run {run_id} did not end")
 
 
-def test_glue_job_run_executes_the_script(env: Env) -> None:
+def test_glue_job_run_executes_the_script(env: Env, tmp_path: Path) -> None:
+    """The entry script and the package as Glue gets them: the package through --extra-py-files."""
     env.s3.upload_file(str(SCRIPT), ARTIFACTS, "scripts/feed_ingest.py")
+    env.s3.upload_file(str(build_feed_job_zip(tmp_path / "feed_job.zip")), ARTIFACTS, "scripts/feed_job.zip")
     glue = boto3.client(
         "glue",
         endpoint_url=env.sandbox.endpoint_url,
@@ -516,7 +520,11 @@ def test_glue_job_run_executes_the_script(env: Env) -> None:
         Name="feed_ingest_csv",
         Role="arn:aws:iam::123456789012:role/glue",
         Command={"Name": "pythonshell", "ScriptLocation": f"s3://{ARTIFACTS}/scripts/feed_ingest.py"},
-        DefaultArguments={"--source_kind": "files", "--file_format": "csv"},
+        DefaultArguments={
+            "--source_kind": "files",
+            "--file_format": "csv",
+            "--extra-py-files": f"s3://{ARTIFACTS}/scripts/feed_job.zip",
+        },
         ExecutionProperty={"MaxConcurrentRuns": 2},
     )
     location = drop_files(env, "glue/20250113/", {"a.csv": CSV_DAY[0]})
@@ -551,10 +559,10 @@ def test_convert_rolls_files_and_unifies_batches(tmp_path: Path) -> None:
         ("b3", pa.record_batch({"id": [6]})),  # missing column: null
     ]
 
-    def factory(n: int) -> feed_ingest.PartSink:
-        return feed_ingest.LocalPart(str(tmp_path / f"p{n}.parquet"))
+    def factory(n: int) -> convert.PartSink:
+        return convert.LocalPart(str(tmp_path / f"p{n}.parquet"))
 
-    stats = feed_ingest.convert(feed_ingest.prepare(batches), factory, rows_per_file=4, row_group_rows=2)
+    stats = convert.convert(schema.prepare(batches), factory, rows_per_file=4, row_group_rows=2)
 
     assert stats.rows == 6
     assert [(Path(f.name).name, f.rows) for f in stats.files] == [("p0.parquet", 4), ("p1.parquet", 2)]
@@ -572,17 +580,15 @@ def test_convert_rolls_files_and_unifies_batches(tmp_path: Path) -> None:
     conflict = [("b1", pa.record_batch({"id": [1]})), ("b2", pa.record_batch({"id": [1.5]}))]
     out = tmp_path / "conflict"
     out.mkdir()
-    with pytest.raises(feed_ingest.FeedError, match=r"b2: column 'id' has double values"):
-        feed_ingest.convert(
-            feed_ingest.prepare(conflict), lambda n: feed_ingest.LocalPart(str(out / f"p{n}.parquet")), 10
-        )
+    with pytest.raises(errors.FeedError, match=r"b2: column 'id' has double values"):
+        convert.convert(schema.prepare(conflict), lambda n: convert.LocalPart(str(out / f"p{n}.parquet")), 10)
     assert list(out.iterdir()) == []  # the open part was aborted and removed
 
 
 # --- JSON lines in blocks, in process ----------------------------------------------------------
 
 
-def local(path: Path) -> feed_ingest.Opener:
+def local(path: Path) -> file_readers.Opener:
     return lambda: pa.input_stream(str(path))  # decompresses `.gz` by the name, as s3_opener does
 
 
@@ -594,7 +600,7 @@ def jsonl(records: list[dict[str, Any]]) -> bytes:
 def test_line_blocks_cut_after_line_ends_and_carry_the_rest(block_bytes: int) -> None:
     data = b'{"id": 1}\n{"id": 22, "s": "a line longer than several blocks"}\n{"id": 3}\n\n{"id": 4}'
 
-    blocks = [bytes(b) for b in feed_ingest._line_blocks(pa.BufferReader(data), block_bytes)]
+    blocks = [bytes(b) for b in file_readers._line_blocks(pa.BufferReader(data), block_bytes)]
 
     assert b"".join(blocks) == data
     assert all(b.endswith(b"\n") for b in blocks[:-1])  # every block but the last ends a line
@@ -612,7 +618,7 @@ def test_jsonl_many_small_blocks_keep_their_order_across_files(tmp_path: Path) -
     second.write_bytes(gzip.compress(jsonl(records[2000:])))
     files = [("a.jsonl", local(first)), ("b.jsonl.gz", local(second))]
 
-    batches = list(feed_ingest.file_batches(files, "jsonl", block_bytes=100, workers=3))
+    batches = list(file_readers.file_batches(files, "jsonl", block_bytes=100, workers=3))
 
     wheres = [where for where, _ in batches]
     assert len(wheres) > 1000  # lines of 60-160 bytes in 100-byte blocks: many blocks, split lines
@@ -620,7 +626,7 @@ def test_jsonl_many_small_blocks_keep_their_order_across_files(tmp_path: Path) -
     for name in ("a.jsonl", "b.jsonl.gz"):
         numbers = [int(w.rsplit(" ", 1)[1][:-1]) for w in wheres if w.startswith(name + " ")]
         assert numbers == list(range(1, len(numbers) + 1))
-    table = pa.Table.from_batches(list(feed_ingest.prepare(batches)))
+    table = pa.Table.from_batches(list(schema.prepare(batches)))
     assert table["id"].to_pylist() == list(range(3000))  # every row once, in order
     assert table["name"].to_pylist() == [r["name"] for r in records]
     assert table["amount"].to_pylist() == [r["amount"] for r in records]
@@ -643,18 +649,18 @@ def test_jsonl_late_fields_and_values_fail_naming_the_column(tmp_path: Path) -> 
         data = jsonl([*head, late, *head])
         path = tmp_path / name
         path.write_bytes(data)
-        blocks = [bytes(b) for b in feed_ingest._line_blocks(pa.BufferReader(data), 64)]
+        blocks = [bytes(b) for b in file_readers._line_blocks(pa.BufferReader(data), 64)]
         number = 1 + next(i for i, b in enumerate(blocks) if json.dumps(late).encode() in b)
         assert number > 5
 
-        with pytest.raises(feed_ingest.FeedError, match=rf"^{name} \(block {number}\): {message}"):
-            list(feed_ingest.file_batches([(name, local(path))], "jsonl", block_bytes=64, workers=2))
+        with pytest.raises(errors.FeedError, match=rf"^{name} \(block {number}\): {message}"):
+            list(file_readers.file_batches([(name, local(path))], "jsonl", block_bytes=64, workers=2))
 
 
 def test_jsonl_reader_stops_its_threads_when_closed_early(tmp_path: Path) -> None:
     path = tmp_path / "a.jsonl"
     path.write_bytes(jsonl([{"id": i} for i in range(5000)]))
-    batches = feed_ingest.file_batches([("a.jsonl", local(path))], "jsonl", block_bytes=64, workers=2)
+    batches = file_readers.file_batches([("a.jsonl", local(path))], "jsonl", block_bytes=64, workers=2)
 
     assert next(batches)[0] == "a.jsonl (block 1)"  # parsed first, alone: it fixes the schema
     assert next(batches)[0] == "a.jsonl (block 2)"
@@ -683,14 +689,14 @@ def test_csv_many_small_blocks_keep_their_order_types_and_header_per_file(tmp_pa
     second.write_bytes(gzip.compress(csv_text(records[2000:])))
     files = [("a.csv", local(first)), ("b.csv.gz", local(second))]
 
-    batches = list(feed_ingest.file_batches(files, "csv", block_bytes=100, workers=3))
+    batches = list(file_readers.file_batches(files, "csv", block_bytes=100, workers=3))
 
     wheres = [where for where, _ in batches]
     assert len(wheres) > 500
     for name in ("a.csv", "b.csv.gz"):
         numbers = [int(w.rsplit(" ", 1)[1][:-1]) for w in wheres if w.startswith(name + " ")]
         assert numbers == list(range(1, len(numbers) + 1))
-    table = pa.Table.from_batches(list(feed_ingest.prepare(batches)))
+    table = pa.Table.from_batches(list(schema.prepare(batches)))
     assert table["id"].to_pylist() == list(range(3000))
     assert table["name"].to_pylist() == [r["name"] for r in records]  # CSV: empty is "" in a string
     assert table.schema.field("note").type == pa.string()
@@ -703,9 +709,9 @@ def test_csv_late_value_that_does_not_fit_fails_naming_the_column_and_block(tmp_
     data = csv_text([*rows, {"id": 60, "amount": "ten"}, *rows])
     path = tmp_path / "late.csv"
     path.write_bytes(data)
-    blocks = [bytes(b) for b in feed_ingest._line_blocks(pa.BufferReader(data), 64)]
+    blocks = [bytes(b) for b in file_readers._line_blocks(pa.BufferReader(data), 64)]
     number = 1 + next(i for i, b in enumerate(blocks) if b"60,ten" in b)
     assert number > 5
 
-    with pytest.raises(feed_ingest.FeedError, match=rf"^late.csv \(block {number}\): column 'amount': "):
-        list(feed_ingest.file_batches([("late.csv", local(path))], "csv", block_bytes=64, workers=2))
+    with pytest.raises(errors.FeedError, match=rf"^late.csv \(block {number}\): column 'amount': "):
+        list(file_readers.file_batches([("late.csv", local(path))], "csv", block_bytes=64, workers=2))

@@ -40,8 +40,9 @@ from typing import Any
 import boto3
 import pyarrow as pa
 import pytest
+from feed_job import arguments, errors
+from feed_job.sources import database, pg_tls
 
-from jobs import feed_ingest
 from sandbox import postgres_server
 from sandbox.airflow_local.stack import free_port
 from sandbox.server import Sandbox
@@ -531,12 +532,12 @@ def test_postgres_fetches_batch_rows_at_a_time_typed_from_the_columns(postgres: 
         """INSERT INTO sales.events SELECT n, CASE WHEN n > 2 THEN n * 1.25 END, NULL, n / 2.0,
              timestamptz '2025-01-13 00:00:00+00' + n * interval '1 hour' FROM generate_series(1, 5) n""",
     )
-    window = feed_ingest.Window.parse(WINDOW["--window_start"], WINDOW["--window_end"])
-    later = feed_ingest.Window.parse("2030-01-01T00:00:00Z", "2030-01-02T00:00:00Z")
+    window = arguments.Window.parse(WINDOW["--window_start"], WINDOW["--window_end"])
+    later = arguments.Window.parse("2030-01-01T00:00:00Z", "2030-01-02T00:00:00Z")
 
     ca = postgres.ca_pem
-    batches = list(feed_ingest.database_batches(postgres.url(), "sales.events", "at", window, 2, ca))
-    none = list(feed_ingest.database_batches(postgres.url(), "sales.events", "at", later, 2, ca))
+    batches = list(database.database_batches(postgres.url(), "sales.events", "at", window, 2, ca))
+    none = list(database.database_batches(postgres.url(), "sales.events", "at", later, 2, ca))
 
     assert [(where, batch.num_rows) for where, batch in batches] == [
         ("postgresql table sales.events, batch 1", 2),
@@ -676,8 +677,8 @@ def probe(postgres: Postgres) -> str:
 def read_probe(url: str, ca_pem: str | None, front: PgFront) -> list[str]:
     """The probe table read in-process through `front`; the sessions the front saw meanwhile."""
     mark = len(front.sessions)
-    window = feed_ingest.Window.parse(WINDOW["--window_start"], WINDOW["--window_end"])
-    batches = list(feed_ingest.database_batches(url, "sales.tls_probe", None, window, 10, ca_pem))
+    window = arguments.Window.parse(WINDOW["--window_start"], WINDOW["--window_end"])
+    batches = list(database.database_batches(url, "sales.tls_probe", None, window, 10, ca_pem))
     assert [batch.column("id").to_pylist() for _, batch in batches] == [[1]]
     return front.wait(mark)
 
@@ -687,10 +688,10 @@ def connect_error(
 ) -> str:
     """The FeedError of reading the probe table in-process (the password checked not to be in it). With
     `rejected_by`, the client must have rejected that front's certificate in the TLS handshake."""
-    window = feed_ingest.Window.parse(WINDOW["--window_start"], WINDOW["--window_end"])
+    window = arguments.Window.parse(WINDOW["--window_start"], WINDOW["--window_end"])
     mark = len(rejected_by.sessions) if rejected_by else 0
-    with pytest.raises(feed_ingest.FeedError) as raised:
-        list(feed_ingest.database_batches(url, "sales.tls_probe", None, window, 10, ca_pem))
+    with pytest.raises(errors.FeedError) as raised:
+        list(database.database_batches(url, "sales.tls_probe", None, window, 10, ca_pem))
     if rejected_by:
         assert rejected_by.wait(mark) == ["handshake failed"]
     message = str(raised.value)
@@ -809,13 +810,13 @@ def test_postgres_tls_errors_are_found_when_the_driver_wraps_them() -> None:
     wrapped = pg8000.dbapi.InterfaceError("communication error")
     wrapped.__cause__ = expired
 
-    assert feed_ingest.pg_connect_error(wrapped, "verify-ca", ca_pem=False) == (
+    assert pg_tls.pg_connect_error(wrapped, "verify-ca", ca_pem=False) == (
         "the server's TLS certificate could not be verified (sslmode=verify-ca): certificate has expired; "
         "the server's certificate must be fixed; it is verified against the system trust store (or the "
         "secret's ca_pem)"
     )
     refused = pg8000.dbapi.OperationalError("connecting failed")
     refused.__context__ = pg8000.dbapi.InterfaceError("Server refuses SSL")
-    assert feed_ingest.pg_connect_error(refused, "require", ca_pem=False).startswith(
+    assert pg_tls.pg_connect_error(refused, "require", ca_pem=False).startswith(
         "TLS is required (sslmode=require) but the server does not offer it"
     )

@@ -4,14 +4,18 @@ database, paged HTTP API and file drops, and the DAG registers and checks what l
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sandbox.feeds import data
 from sandbox.feeds.service import FeedSources, sources
+from sandbox.provision import provision
 from sandbox.runs import interval_starting_on, run_day
+from tests.conftest import REPO
 from tests.pipeline.conftest import partition_rows, query, task_states
 
 CURATED = "gtm-lakehouse-dev-curated"
@@ -178,3 +182,72 @@ def test_a_failing_source_fails_the_glue_run_and_the_task_with_its_message(
         output.out + output.err
     )
     assert landed(aws, "hcp_registry", dt.date(2025, 1, 15)) == []
+
+
+SPARK_FEED = """\
+  - name: CrmTerritoriesSpark
+    description: The CRM's territories again, read by the spark engine
+    source:
+      kind: database
+      secret: gtm-lakehouse/{env}/feeds/crm-db
+      table: territories
+      timestamp_column: updated_at
+    target_table: crm_territories_spark
+    engine: spark
+    workers: {type: G.1X, count: 3}
+    spark: {partition_column: id, lower_bound: 1, upper_bound: 40, num_partitions: 2}
+"""
+
+
+@pytest.fixture
+def spark_feed_dag(pipeline_env: str) -> Iterator[Any]:
+    """The sample's database feed as a second feed on engine spark (its Glue job provisioned as
+    Terraform makes it: glueetl, 3 G.1X workers, the engine's arguments), parsed from dags/ again."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    config = Path(os.environ["LAKEHOUSE_INCLUDE_DIR"]) / "config"
+    feeds = config / "feeds.yaml"
+    original = feeds.read_text()
+    feeds.write_text(original + SPARK_FEED)
+    try:
+        provision(pipeline_env, config, "dev")
+        bag = DagBag(str(REPO / "dags"))
+        assert bag.import_errors == {}
+        yield bag.dags["onprem_feed__crm_territories_spark"]
+    finally:
+        feeds.write_text(original)
+
+
+@pytest.mark.spark
+def test_a_spark_feed_runs_the_same_dag_and_lands_the_same_partition(
+    dags: Any, aws: Any, spark_feed_dag: Any, feed_sources: FeedSources
+) -> None:
+    """engine: spark changes the Glue job, not the DAG: same tasks, same catalog steps and check;
+    the partition holds the python engine's rows with its types, and Spectrum reads them."""
+    python_dag = dags["onprem_feed__crm_territories"]
+    assert list(spark_feed_dag.task_ids) == list(python_dag.task_ids)
+    day = dt.date(2025, 1, 14)
+    runs = [run_day(python_dag, day), run_day(spark_feed_dag, day)]
+    assert [r.state for r in runs] == ["success", "success"], [task_states(r) for r in runs]
+
+    ours = sorted(landed(aws, "crm_territories", day), key=lambda r: r["id"])
+    spark = sorted(landed(aws, "crm_territories_spark", day), key=lambda r: r["id"])
+    assert spark == ours
+    assert len(ours) > 0
+    glue = aws("glue")
+    columns = {
+        name: glue.get_table(DatabaseName=DATABASE, Name=name)["Table"]["StorageDescriptor"]["Columns"]
+        for name in ("crm_territories", "crm_territories_spark")
+    }
+    assert columns["crm_territories_spark"] == columns["crm_territories"]
+    job_run = glue.get_job_runs(JobName="dev-feed-crm_territories_spark")["JobRuns"][0]
+    assert (job_run["WorkerType"], job_run["NumberOfWorkers"]) == ("G.1X", 3)
+    assert job_run["Arguments"]["--engine"] == "spark"
+    keys = [o["Key"] for o in aws("s3").list_objects_v2(
+        Bucket=CURATED, Prefix="onprem/crm_territories_spark/load_date=20250114/")["Contents"]]  # fmt: skip
+    assert {k.rsplit("-", 2)[-2] for k in keys} <= {"00000", "00001"}, "one file set per Spark partition"
+    counted = query(
+        aws("redshift-data"),
+        f"SELECT COUNT(*) FROM {SCHEMA}.crm_territories_spark WHERE load_date = '20250114'",
+    )
+    assert int(counted[0][0]) == len(ours)

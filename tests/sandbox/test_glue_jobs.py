@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import textwrap
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -13,6 +17,7 @@ import awswrangler as wr
 import boto3
 import pytest
 
+from sandbox.airflow_env import airflow_env
 from sandbox.glue_jobs.service import GlueJobService
 from sandbox.server import Sandbox
 
@@ -155,3 +160,143 @@ def test_provider_glue_job_operator_waits_for_success(
     run = aws.client("glue").get_job_run(JobName="operator-job", RunId=run_id)["JobRun"]
     assert run["JobRunState"] == "SUCCEEDED"
     assert run["Arguments"]["--day"] == "2024-01-01"
+
+
+# --- glueetl: Spark scripts, through the provider's operator and sensor as a DAG ------------------
+
+SPARK_SQUARES = textwrap.dedent(
+    """
+    import json
+    import sys
+
+    import boto3
+    from awsglue.context import GlueContext
+    from awsglue.job import Job
+    from awsglue.utils import getResolvedOptions
+    from pyspark.context import SparkContext
+
+    args = getResolvedOptions(sys.argv, ["JOB_NAME", "output", "rows"])
+    glue = GlueContext(SparkContext.getOrCreate())
+    spark = glue.spark_session
+    job = Job(glue)
+    job.init(args["JOB_NAME"], args)
+    frame = spark.range(int(args["rows"]), numPartitions=4).selectExpr("id", "id * id AS square")
+    total = frame.groupBy().sum("square").collect()[0][0]
+    glue.get_logger().warn(f"glue logger: {args['rows']} squares computed")
+    print(f"squares of {args['rows']} ids sum to {total}")
+    bucket, key = args["output"][len("s3://"):].split("/", 1)
+    body = {"total": total, "partitions": frame.rdd.getNumPartitions(), "spark": spark.version,
+            "parallelism": spark.sparkContext.defaultParallelism}
+    boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=json.dumps(body))
+    job.commit()
+    """
+)
+SPARK_FAILS = textwrap.dedent(
+    """
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.getOrCreate()
+    print("about to read a table that is not there")
+    spark.sql("SELECT * FROM no_such_table").collect()
+    """
+)
+DAG_FILE = textwrap.dedent(
+    """
+    import datetime as dt
+
+    from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
+    from airflow.providers.amazon.aws.sensors.glue import GlueJobSensor
+    from airflow.sdk import DAG
+
+    with DAG("glue_spark_runs", schedule=None, start_date=dt.datetime(2025, 1, 1), catchup=False):
+        for job in ("spark-squares", "spark-fails"):
+            start = GlueJobOperator(
+                task_id=f"start_{job.replace('-', '_')}", job_name=job, wait_for_completion=False,
+                verbose=False, script_args={"--rows": "1000"},
+            )
+            wait = GlueJobSensor(
+                task_id=f"wait_{job.replace('-', '_')}", job_name=job, run_id=start.output, verbose=True,
+                poke_interval=0.5, timeout=240, mode="poke",
+            )
+            start >> wait
+    """
+)
+
+
+def spark_job(aws: boto3.Session, name: str, script: str, output: str) -> None:
+    key = f"scripts/{name}.py"
+    aws.client("s3").put_object(Bucket=BUCKET, Key=key, Body=script.encode())
+    aws.client("glue").create_job(
+        Name=name,
+        Role=ROLE,
+        Command={"Name": "glueetl", "ScriptLocation": f"s3://{BUCKET}/{key}", "PythonVersion": "3"},
+        GlueVersion="5.0",
+        WorkerType="G.1X",
+        NumberOfWorkers=2,
+        DefaultArguments={"--output": output, "--enable-continuous-cloudwatch-log": "true"},
+    )
+
+
+def log_messages(aws: boto3.Session, group: str, stream: str) -> list[str]:
+    logs = aws.client("logs")
+    pages = logs.get_paginator("filter_log_events").paginate(logGroupName=group, logStreamNames=[stream])
+    return [event["message"] for page in pages for event in page["events"]]
+
+
+@pytest.mark.airflow
+@pytest.mark.spark
+def test_spark_jobs_run_as_a_dag_with_glue_logs(aws: boto3.Session, sandbox: Sandbox, tmp_path: Path) -> None:
+    """GlueJobOperator + GlueJobSensor(verbose=True) in a DAG run by Airflow (`airflow dags test`):
+    a Spark script using awsglue lands its output and its driver logs where Glue writes them; a
+    failing one ends FAILED with its exception line, and the sensor fails."""
+    output = f"s3://{BUCKET}/spark/squares.json"
+    spark_job(aws, "spark-squares", SPARK_SQUARES, output)
+    spark_job(aws, "spark-fails", SPARK_FAILS, output)
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    (dags / "glue_spark_runs.py").write_text(DAG_FILE)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "AWS_"))},
+        **airflow_env(sandbox.endpoint_url),
+        "AIRFLOW_HOME": str(tmp_path / "home"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    }
+    airflow = [sys.executable, "-m", "airflow"]
+    subprocess.run([*airflow, "db", "migrate"], env=env, check=True, capture_output=True, timeout=180)
+    done = subprocess.run(
+        [*airflow, "dags", "test", "glue_spark_runs", "2025-01-15"],
+        env=env, capture_output=True, text=True, timeout=420,
+    )  # fmt: skip
+    airflow_log = done.stdout + done.stderr
+
+    landed = json.loads(aws.client("s3").get_object(Bucket=BUCKET, Key="spark/squares.json")["Body"].read())
+    assert landed["total"] == sum(i * i for i in range(1000))
+    assert landed["spark"] == "3.5.4"
+    assert landed["partitions"] == 4
+    assert landed["parallelism"] == min(4, os.cpu_count() or 1)  # 2 G.1X workers: 1 executor, 4 cores
+    glue = aws.client("glue")
+    ok = glue.get_job_runs(JobName="spark-squares")["JobRuns"][0]
+    failed = glue.get_job_runs(JobName="spark-fails")["JobRuns"][0]
+    assert ok["JobRunState"] == "SUCCEEDED", ok.get("ErrorMessage")
+    assert ok["LogGroupName"] == "/aws-glue/jobs"
+    assert failed["JobRunState"] == "FAILED"
+    assert "AnalysisException: [TABLE_OR_VIEW_NOT_FOUND]" in failed["ErrorMessage"]
+    assert "no_such_table" in failed["ErrorMessage"]
+
+    # Glue 5.0: the script's stdout and stderr in output; log4j's (Spark, the GlueLogger) in error
+    output_lines = log_messages(aws, "/aws-glue/jobs/output", ok["Id"])
+    error_lines = log_messages(aws, "/aws-glue/jobs/error", ok["Id"])
+    assert f"squares of 1000 ids sum to {landed['total']}" in output_lines
+    assert [line for line in error_lines if "glue logger: 1000 squares computed" in line]
+    assert not [line for line in output_lines if "glue logger" in line]
+    failed_output = log_messages(aws, "/aws-glue/jobs/output", failed["Id"])
+    assert "about to read a table that is not there" in failed_output
+    assert failed["ErrorMessage"] in failed_output  # the traceback's last line: Python's stderr
+    groups = {g["logGroupName"] for g in aws.client("logs").describe_log_groups()["logGroups"]}
+    assert "/aws-glue/jobs/logs-v2" not in groups  # continuous logging is Glue 4.0's; 5.0 logs live
+    # verbose=True: the sensor fetched the driver logs from CloudWatch Logs into the task's log
+    assert "Glue Job Run /aws-glue/jobs/output Logs:" in airflow_log
+    assert f"squares of 1000 ids sum to {landed['total']}" in airflow_log
+    assert "about to read a table that is not there" in airflow_log
+    assert done.returncode != 0 or "failed" in airflow_log.lower()  # the failing branch fails the run

@@ -23,6 +23,8 @@ module "platform" {
   config_dir       = local.config_dir
   bundle_dir       = "${path.module}/../../../dist/mwaa"
   feed_script_path = "${path.module}/../../../jobs/feed_ingest.py"
+  # make bundle builds it, beside the MWAA bundle
+  feed_package_path = "${path.module}/../../../dist/glue/feed_job.zip"
 
   salesforce_connections = var.salesforce_connections
   object_fields          = var.object_fields

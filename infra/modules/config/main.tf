@@ -196,6 +196,20 @@ locals {
       partition_col    = try(f.partition_col, "load_date")
       glue_database    = try(local.feed_catalog.glue_database, null)
       curated_prefix   = "${local.feed_prefix}/${f.target_table}"
+      # lakehouse.config.feed_engine: engine, workers {type, count}, spark {...} (FeedPlan.engine_args)
+      engine            = try(f.engine, "python")
+      worker_type       = try(f.workers.type, "G.1X")
+      number_of_workers = try(f.workers.count, 2)
+      spark_arguments = try(f.engine, "python") != "spark" ? {} : merge(
+        { "--engine" = "spark", "--fetch_size" = tostring(try(f.spark.fetch_size, 10000)) },
+        try(f.spark.predicates, null) != null ? { "--predicates" = jsonencode(f.spark.predicates) } : {},
+        try(f.spark.predicates, null) == null && try(f.spark.partition_column, null) != null ? {
+          "--partition_column" = f.spark.partition_column
+          "--lower_bound"      = tostring(f.spark.lower_bound)
+          "--upper_bound"      = tostring(f.spark.upper_bound)
+          "--num_partitions"   = tostring(f.spark.num_partitions)
+        } : {},
+      )
     } if contains(["all", var.env], try(f.environment, "all"))
   }
 

@@ -1,5 +1,7 @@
 # The on-prem feeds of feeds.yaml: one Glue job per feed and environment (<env>-feed-<snake_name>)
-# running s3://<scripts>/glue/feed_ingest.py (uploaded from jobs/feed_ingest.py), each with a role
+# running s3://<scripts>/glue/feed_ingest.py (uploaded from jobs/feed_ingest.py) with the feed_job
+# package s3://<scripts>/glue/feed_job.zip (make bundle's dist/glue/feed_job.zip) as --extra-py-files,
+# on the feed's engine and workers, each with a role
 # of its own that reads only its source (its secret, or its landing prefix in the raw zone) and
 # writes only its table's prefix in the curated zone; the jobs run with the platform's Glue security
 # configuration. Database feeds reach on-prem through a NETWORK Glue connection in a private subnet.
@@ -20,6 +22,7 @@ locals {
 
   database_feeds  = { for name, feed in var.feeds : name => feed if feed.kind == "database" }
   script_key      = "glue/feed_ingest.py"
+  package_key     = "glue/feed_job.zip"
   with_connection = length(local.database_feeds) > 0
 
   # What the job always runs with; the DAG passes the window and the partition per run.
@@ -37,6 +40,7 @@ locals {
       } : key => value if value != null
     }
   }
+  engine_arguments = { for name, feed in var.feeds : name => feed.spark_arguments }
 }
 
 resource "terraform_data" "after_lakeformation" {
@@ -59,6 +63,26 @@ resource "aws_s3_object" "script" {
   source_hash = filemd5(var.script_path)
   kms_key_id  = var.lake_kms_key_arn
   tags        = var.tags
+}
+
+resource "terraform_data" "package_built" {
+  lifecycle {
+    precondition {
+      condition     = fileexists(var.package_path)
+      error_message = "No feed job package at ${var.package_path}: run `make bundle` first (docs/deploy.md)."
+    }
+  }
+}
+
+resource "aws_s3_object" "package" {
+  bucket      = var.buckets.scripts
+  key         = local.package_key
+  source      = var.package_path
+  source_hash = fileexists(var.package_path) ? filemd5(var.package_path) : null
+  kms_key_id  = var.lake_kms_key_arn
+  tags        = var.tags
+
+  depends_on = [terraform_data.package_built]
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -93,9 +117,12 @@ data "aws_iam_policy_document" "job" {
   for_each = var.feeds
 
   statement {
-    sid       = "ReadScript"
-    actions   = ["s3:GetObject"]
-    resources = ["arn:${local.partition}:s3:::${var.buckets.scripts}/${local.script_key}"]
+    sid     = "ReadScriptAndPackage"
+    actions = ["s3:GetObject"]
+    resources = [
+      "arn:${local.partition}:s3:::${var.buckets.scripts}/${local.script_key}",
+      "arn:${local.partition}:s3:::${var.buckets.scripts}/${local.package_key}",
+    ]
   }
 
   # Secrets Manager ARNs end in -XXXXXX (six random characters).
@@ -315,11 +342,12 @@ resource "aws_glue_job" "feed" {
   timeout                = var.timeout_minutes
   connections            = each.value.kind == "database" ? [aws_glue_connection.network[0].name] : []
 
-  # Glue 5.0 runs the script on Python 3.11, the version it is type-checked for (Python shell jobs
-  # stop at 3.9). The script is plain Python on the driver: no Spark, so the smallest fleet does.
+  # Glue 5.0 runs the script on Python 3.11 and Spark 3.5, the versions it is tested with (Python
+  # shell jobs stop at 3.9, below pyarrow's). engine python reads on the driver: 2 workers, Glue's
+  # least; engine spark reads on number_of_workers - 1 executors (feeds.yaml workers:).
   glue_version      = "5.0"
-  worker_type       = "G.1X"
-  number_of_workers = 2
+  worker_type       = each.value.worker_type
+  number_of_workers = each.value.number_of_workers
 
   command {
     name            = "glueetl"
@@ -331,11 +359,13 @@ resource "aws_glue_job" "feed" {
     {
       "--job-language"                     = "python"
       "--enable-continuous-cloudwatch-log" = "true"
+      "--extra-py-files"                   = "s3://${var.buckets.scripts}/${aws_s3_object.package.key}"
       # The pyarrow and pg8000 (a PostgreSQL source's driver) the script is tested with
       # (requirements-dev.lock; a test keeps them equal), not the older pyarrow Glue bundles.
       "--additional-python-modules" = "pyarrow==${var.pyarrow_version},pg8000==${var.pg8000_version}"
     },
     local.static_arguments[each.key],
+    local.engine_arguments[each.key],
   )
 
   # Two runs of one feed would replace the same partition: one at a time (the DAG's max_active_runs

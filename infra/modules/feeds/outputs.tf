@@ -17,3 +17,8 @@ output "script_location" {
   description = "S3 location of the job script."
   value       = "s3://${var.buckets.scripts}/${aws_s3_object.script.key}"
 }
+
+output "package_location" {
+  description = "S3 location of the job's package (--extra-py-files)."
+  value       = "s3://${var.buckets.scripts}/${aws_s3_object.package.key}"
+}

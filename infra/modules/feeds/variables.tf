@@ -25,11 +25,25 @@ variable "feeds" {
     partition_col    = string
     glue_database    = string
     curated_prefix   = string
+    # engine python: the driver streams the source (2 workers, Glue's minimum); spark: Spark's JDBC
+    # source across number_of_workers - 1 executors (docs/feeds.md, "Engines and cost").
+    engine            = optional(string, "python")
+    worker_type       = optional(string, "G.1X")
+    number_of_workers = optional(number, 2)
+    spark_arguments   = optional(map(string), {})
   }))
 
   validation {
     condition     = alltrue([for feed in values(var.feeds) : contains(["database", "api", "files"], feed.kind)])
     error_message = "A feed's source kind is database, api or files."
+  }
+
+  validation {
+    condition = alltrue([
+      for feed in values(var.feeds) :
+      contains(["python", "spark"], feed.engine) && contains(["G.1X", "G.2X", "G.4X", "G.8X"], feed.worker_type) && feed.number_of_workers >= 2
+    ])
+    error_message = "A feed's engine is python or spark, its workers G.1X, G.2X, G.4X or G.8X, at least 2 of them."
   }
 }
 
@@ -55,7 +69,12 @@ variable "security_configuration" {
 }
 
 variable "script_path" {
-  description = "Local path of the job script (the repository's jobs/feed_ingest.py)."
+  description = "Local path of the job's entry script (the repository's jobs/feed_ingest.py)."
+  type        = string
+}
+
+variable "package_path" {
+  description = "Local path of the job's package, feed_job.zip (make bundle: dist/glue/feed_job.zip), passed as --extra-py-files."
   type        = string
 }
 

@@ -165,6 +165,7 @@ module "feeds" {
   lake_kms_key_arn       = module.lake.kms_key_arn
   security_configuration = module.catalog.security_configuration
   script_path            = var.feed_script_path
+  package_path           = var.feed_package_path
   vpc_id                 = module.network.vpc_id
   vpc_cidr               = module.network.vpc_cidr
   subnet_id              = module.network.private_subnet_ids[0]

@@ -18,6 +18,11 @@ variable "feed_script_path" {
   type        = string
 }
 
+variable "feed_package_path" {
+  description = "The feeds' Glue job package (make bundle's dist/glue/feed_job.zip, --extra-py-files)."
+  type        = string
+}
+
 variable "salesforce_connections" {
   description = <<-EOT
     Connector profile (environments.yaml connector_profiles) => its Salesforce org. Secret ARNs

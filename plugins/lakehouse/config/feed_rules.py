@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from lakehouse.config.environments import Environment
-from lakehouse.config.feeds import Feed, FilesSource
+from lakehouse.config.feed_engine import PYTHON_WORKERS
+from lakehouse.config.feeds import DatabaseSource, Feed, FilesSource
 from lakehouse.config.names import SECRET_NAME
 
 FieldProblem = tuple[str, str]
@@ -35,7 +36,63 @@ def feed_rules(feed: Feed) -> list[FieldProblem]:
                 "remove timestamp_column (a full snapshot per run) or give it a schedule",
             )
         )
-    return problems
+    return problems + engine_rules(feed)
+
+
+def engine_rules(feed: Feed) -> list[FieldProblem]:
+    """The engine fits the source, and the spark keys are set together and only for spark."""
+    spark = feed.spark
+    if feed.engine == "python":
+        problems: list[FieldProblem] = []
+        if spark.is_set:
+            problems.append(("spark", "is read by engine: spark only; set engine: spark or remove it"))
+        if feed.workers.count != PYTHON_WORKERS:
+            problems.append(
+                (
+                    "workers.count",
+                    f"the python engine runs on the job's driver: workers beyond {PYTHON_WORKERS} (Glue's "
+                    "minimum) would be billed idle; use engine: spark to read across workers",
+                )
+            )
+        return problems
+    if not isinstance(feed.source, DatabaseSource):
+        return [("engine", f"spark reads database sources (JDBC); a {feed.source.kind} feed uses python")]
+    ranged = [spark.partition_column, spark.lower_bound, spark.upper_bound, spark.num_partitions]
+    if spark.predicates is not None:
+        if any(value is not None for value in ranged):
+            return [
+                (
+                    "spark.predicates",
+                    "predicates replace partition_column/lower_bound/upper_bound/num_partitions: "
+                    "give one or the other",
+                )
+            ]
+        return []
+    if spark.partition_column is None:
+        if any(value is not None for value in ranged):
+            return [("spark.partition_column", "is required with lower_bound, upper_bound, num_partitions")]
+        return []
+    missing = [
+        name
+        for name, value in (
+            ("lower_bound", spark.lower_bound),
+            ("upper_bound", spark.upper_bound),
+            ("num_partitions", spark.num_partitions),
+        )
+        if value is None
+    ]
+    if missing:
+        return [(f"spark.{missing[0]}", f"is required with partition_column ({', '.join(missing)} missing)")]
+    lower, upper = spark.lower_bound, spark.upper_bound
+    if isinstance(lower, int) and isinstance(upper, int):
+        below = lower < upper
+    elif isinstance(lower, str) and isinstance(upper, str):
+        below = lower < upper  # ISO dates and timestamps compare as text
+    else:
+        return [("spark.upper_bound", "lower_bound and upper_bound must both be numbers or both dates")]
+    if not below:
+        return [("spark.upper_bound", f"must be above lower_bound ({lower!r})")]
+    return []
 
 
 def deployed_to(feed: Feed, environments: Iterable[str]) -> list[str]:

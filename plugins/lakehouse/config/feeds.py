@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lakehouse.config.dag_settings import STRICT, DagSettings
+from lakehouse.config.feed_engine import Engine, SparkRead, Workers
 from lakehouse.config.fields import named, sql_identifier
 from lakehouse.config.names import (
     FLOW_NAME,
@@ -130,6 +131,15 @@ class FeedSettings(DagSettings):
     )
     partition_col: Annotated[str, named(GLUE_NAME)] = Field(
         "load_date", description="Partition column registered in the Glue catalog (YYYYMMDD)."
+    )
+    engine: Engine = Field(
+        "python",
+        description="python: the job streams the source on its driver; spark (database sources): "
+        "Spark's JDBC source reads it across the executors (docs/feeds.md).",
+    )
+    workers: Workers = Field(default_factory=Workers, description="The job's Glue workers.")
+    spark: SparkRead = Field(
+        default_factory=SparkRead, description="engine spark: how executors split the read."
     )
 
     _schedule = field_validator("schedule_expression")(checked_expression)

@@ -153,8 +153,18 @@ def _located(error: Any) -> tuple[tuple[str | int, ...], str]:
         model = SOURCE_MODELS[str(loc[1])]
         loc = (loc[0], *loc[2:])
     if kind == "extra_forbidden":
-        return loc, unknown_key_message(str(loc[-1]), sorted(model.model_fields))
+        return loc, unknown_key_message(str(loc[-1]), sorted(_nested(model, loc).model_fields))
     return loc, validation_message(error, model, loc)
+
+
+def _nested(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel]:
+    """The (sub)model whose key `loc` names: `spark.partiton_column` is SparkRead's, not Feed's."""
+    for part in loc[:-1]:
+        info = model.model_fields.get(str(part))
+        annotation = info.annotation if info else None
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+    return model
 
 
 def _without(merged: dict[str, Any], bad: set[str]) -> Feed | None:

@@ -3,7 +3,8 @@
 Names are derived here once, so the DAG, the sandbox's provisioning and the docs agree:
 
 - DAG id `onprem_feed__<snake name>`; Glue job `<env>-feed-<snake name>` (created by Terraform,
-  running `s3://<scripts bucket>/glue/feed_ingest.py`);
+  running `s3://<scripts bucket>/glue/feed_ingest.py` with the package
+  `s3://<scripts bucket>/glue/feed_job.zip` as `--extra-py-files`, on the feed's workers);
 - the table `<feeds glue_database>.<target_table>` at `s3://<curated>/<prefix>/<target_table>/`,
   one partition `<partition_col>=YYYYMMDD` per run (the run's data interval start, UTC);
 - a files feed reads `s3://<raw>/<landing_prefix>/YYYYMMDD/`.
@@ -12,6 +13,7 @@ Names are derived here once, so the DAG, the sandbox's provisioning and the docs
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from lakehouse.config import Environment, LoadedConfig
@@ -22,6 +24,7 @@ from lakehouse.plan.assets import AssetRef
 
 DAG_PREFIX = "onprem_feed__"
 SCRIPT_KEY = "glue/feed_ingest.py"
+PACKAGE_KEY = "glue/feed_job.zip"
 PARTITION_FORMAT = "%Y%m%d"
 
 FEED_TASKS: tuple[tuple[str, str], ...] = (
@@ -48,6 +51,24 @@ class FeedPlan:
     prefix: str
     """Key prefix of the table in the curated bucket, no trailing '/'."""
     script_location: str
+    package_location: str
+
+    @property
+    def worker_type(self) -> str:
+        return self.feed.workers.type
+
+    @property
+    def number_of_workers(self) -> int:
+        return self.feed.workers.count
+
+    @property
+    def default_arguments(self) -> dict[str, str]:
+        """What the job definition carries whatever the run (Terraform's default_arguments too)."""
+        return {
+            "--job-language": "python",
+            "--extra-py-files": self.package_location,
+            "--enable-continuous-cloudwatch-log": "true",
+        }
 
     @property
     def location(self) -> str:
@@ -114,9 +135,26 @@ class FeedPlan:
             args["--file_format"] = source.format
         if self.feed.timestamp_column is not None:
             args["--timestamp_column"] = self.feed.timestamp_column
+        args.update(self.engine_args)
         args["--window_start"] = window_start
         args["--window_end"] = window_end
         args["--target_location"] = self.partition_location(day)
+        return args
+
+    @property
+    def engine_args(self) -> dict[str, str]:
+        """`--engine spark` and how the read is split (none for the python engine, the default)."""
+        if self.feed.engine != "spark":
+            return {}
+        spark = self.feed.spark
+        args = {"--engine": "spark", "--fetch_size": str(spark.fetch_size)}
+        if spark.predicates is not None:
+            args["--predicates"] = json.dumps(spark.predicates)
+        elif spark.partition_column is not None:
+            args["--partition_column"] = spark.partition_column
+            args["--lower_bound"] = str(spark.lower_bound)
+            args["--upper_bound"] = str(spark.upper_bound)
+            args["--num_partitions"] = str(spark.num_partitions)
         return args
 
     def doc_md(self) -> str:
@@ -145,6 +183,7 @@ class FeedPlan:
             f"Glue job `{self.glue_job}` reads {what}: {window}. It lands Parquet in "
             f"`{self.location}{feed.partition_col}=YYYYMMDD/`, registered as `{self.asset_name}` and "
             f"readable in Spectrum as `{self.external_schema}.{self.table}`.\n\n"
+            f"Engine: `{feed.engine}` on {feed.workers.count} {feed.workers.type} workers.\n\n"
             f"Schedule: `{self.schedule.expression}` = {self.schedule.describe}. One run at a time.\n\n"
             f"Steps:\n{steps}\n\n"
             "Rerun an interval by clearing its run: the job replaces the partition, never appends."
@@ -190,4 +229,5 @@ def plan_feed(feed: Feed, env: str, environment: Environment) -> FeedPlan:
         bucket=environment.buckets.curated,
         prefix=f"{catalog.prefix}/{feed.target_table}",
         script_location=f"s3://{environment.buckets.scripts}/{SCRIPT_KEY}",
+        package_location=f"s3://{environment.buckets.scripts}/{PACKAGE_KEY}",
     )
