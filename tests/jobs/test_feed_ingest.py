@@ -7,6 +7,7 @@ there, and that no secret value reached stdout/stderr.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
@@ -62,8 +63,9 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
             aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
         )
         s3 = session.client("s3", endpoint_url=sandbox.endpoint_url)
-        for bucket in (LAKE, DROP, ARTIFACTS):
-            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+        for bucket in (LAKE, DROP, ARTIFACTS):  # moto's state lives as long as the process: another
+            with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):  # module may have made one
+                s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
         yield Env(sandbox, s3, session.client("secretsmanager", endpoint_url=sandbox.endpoint_url))
 
 
