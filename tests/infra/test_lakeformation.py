@@ -93,7 +93,9 @@ def test_only_lake_buckets_are_registered() -> None:
 
 def test_databases_are_created_after_the_settings() -> None:
     for module in ("catalog", "feeds"):
-        (after,) = [b for b in module_blocks(module) if b.type == "terraform_data"]
+        (after,) = [
+            b for b in module_blocks(module) if (b.type, b.name) == ("terraform_data", "after_lakeformation")
+        ]
         assert after.body["input"] == "${var.lakeformation_ready}"
         for database in (b for b in module_blocks(module) if b.type == "aws_glue_catalog_database"):
             assert "${terraform_data.after_lakeformation}" in database.body["depends_on"], module
