@@ -21,6 +21,9 @@ $(STAMP):
 	@# compiles them again, about 4 s a process on 2 cores.
 	$(UV) pip install --quiet --compile-bytecode --python $(VENV)/bin/python -r requirements-dev.lock
 	$(UV) pip install --quiet --python $(VENV)/bin/python --no-deps -e .
+	@# setuptools leaves plugins/*.egg-info behind; on the Python path (plugins/) it would be a second
+	@# copy of the package's metadata, and Airflow would load the lakehouse plugin's entry point twice.
+	@rm -rf plugins/*.egg-info
 	@touch $@
 
 ## make demo: the main job. Every ingest pipeline over three days on the local sandbox, then what landed.

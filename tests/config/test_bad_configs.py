@@ -307,7 +307,10 @@ ENV_CASES = [
     ),
     (
         "limits-unknown-profile",
-        ("roche-salesforce-connector-profile1:\n        daily_api_calls", "roche-salesforce-profile9:\n        daily_api_calls"),
+        (
+            "roche-salesforce-connector-profile1:\n        daily_api_calls",
+            "roche-salesforce-profile9:\n        daily_api_calls",
+        ),
         32,
         "environments[dev].salesforce_limits.roche-salesforce-profile9",
         "is not in connector_profiles",

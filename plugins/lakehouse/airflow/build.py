@@ -40,6 +40,7 @@ from lakehouse.airflow.sensors.appflow import AppflowRunSensor
 from lakehouse.airflow.tuning import Tuning
 from lakehouse.plan import DagPlan, ProfilePlan
 from lakehouse.plan.assets import results_asset, table_asset
+from lakehouse.plan.pools import pool_name
 from lakehouse.sql import render_sql
 
 
@@ -125,6 +126,7 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) 
             window_end=WINDOW_END,
             destination_prefix=partition_prefix,
             update_propagation_seconds=tuning.appflow_update_propagation_seconds,
+            pool=pool_name(profile.profile),
             **aws,
         ),
         wait := _wait_for_flow(profile, aws, tuning, max_failed_records=0),
@@ -176,6 +178,7 @@ def _wait_for_flow(
         poke_interval=tuning.appflow_poke_interval_seconds,
         timeout=tuning.appflow_timeout_seconds,
         retries=0,
+        pool=pool_name(profile.profile),
         **aws,
     )
 
@@ -197,6 +200,7 @@ def _upsert(plan: DagPlan, profile: ProfilePlan, tuning: Tuning) -> None:
             flow_name=profile.appflow_flow,
             max_active_tis_per_dag=ONE_AT_A_TIME,
             update_propagation_seconds=tuning.appflow_update_propagation_seconds,
+            pool=pool_name(profile.profile),
             **aws,
         ),
         wait := _wait_for_flow(profile, aws, tuning),

@@ -11,6 +11,7 @@ from airflow.sdk import Asset, CronDataIntervalTimetable, DeltaDataIntervalTimet
 from airflow.sdk.bases.timetable import BaseTimetable
 
 from lakehouse.airflow.alerting import LakehouseAlertNotifier
+from lakehouse.airflow.priority import ScheduledBeforeBackfill
 from lakehouse.airflow.tuning import Tuning
 from lakehouse.config import Environment
 from lakehouse.config.dag_settings import DagSettings
@@ -49,8 +50,9 @@ def asset(ref: AssetRef) -> Asset:
 
 def task_defaults(env: str, environment: Environment, settings: DagSettings) -> dict[str, Any]:
     """default_args from a flow's or feed's settings: retries with exponential backoff capped at an
-    hour, and the alert callbacks."""
+    hour, today's runs before a backfill's (lakehouse.airflow.priority), and the alert callbacks."""
     return {
+        "weight_rule": ScheduledBeforeBackfill(),
         "owner": settings.owner,
         "retries": settings.retries,
         "retry_delay": dt.timedelta(minutes=settings.retry_delay_minutes),

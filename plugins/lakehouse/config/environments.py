@@ -157,7 +157,10 @@ class Environment(BaseModel):
 def rendered_name_problems(env_name: str, env: Environment) -> list[tuple[str, str]]:
     """Templates are checked by what they render to, for every declared profile."""
     problems: list[tuple[str, str]] = [
-        (f"salesforce_limits.{profile}", f"'{profile}' is not in connector_profiles ({', '.join(env.connector_profiles)})")
+        (
+            f"salesforce_limits.{profile}",
+            f"'{profile}' is not in connector_profiles ({', '.join(env.connector_profiles)})",
+        )
         for profile in env.salesforce_limits
         if profile not in env.connector_profiles
     ]
