@@ -41,7 +41,9 @@ def test_plugins_zip_holds_the_library_at_its_root_and_nothing_else(bundle: Path
     assert "lakehouse/paths.py" in names
     assert ".airflowignore" in names
     assert "lakehouse_plugin.py" in names  # the Airflow plugin: the priority weight strategy
-    assert all(n.startswith("lakehouse/") for n in names if n not in {".airflowignore", "lakehouse_plugin.py"})
+    assert all(
+        n.startswith("lakehouse/") for n in names if n not in {".airflowignore", "lakehouse_plugin.py"}
+    )
     for part in ("tests/", "sandbox/", "bench/", "__pycache__", ".egg-info", ".pyc"):
         assert not [n for n in names if part in n], part
     ignore = zipfile.ZipFile(bundle / "plugins.zip").read(".airflowignore")
