@@ -126,6 +126,9 @@ def airflow_env(local: LocalAirflow, base: Mapping[str, str]) -> dict[str, str]:
             "AIRFLOW__LAKEHOUSE__APPFLOW_UPDATE_PROPAGATION_SECONDS": "1",
             "AIRFLOW__LAKEHOUSE__APPFLOW_POKE_INTERVAL_SECONDS": "5",
             "AIRFLOW__LAKEHOUSE__REDSHIFT_POLL_INTERVAL_SECONDS": "1",
+            # a run refused for the org's API limit tries again after this (the sandbox's org
+            # clock only moves when told: POST /_sandbox/appflow/clock)
+            "AIRFLOW__LAKEHOUSE__SALESFORCE_LIMIT_WAIT_SECONDS": "5",
             "AIRFLOW_CONN_AWS_DEFAULT": aws_connection(local.endpoint_url),
             # boto3 / awswrangler calls that bypass the connection still reach the sandbox only
             "AWS_ENDPOINT_URL": local.endpoint_url,

@@ -22,6 +22,7 @@ from lakehouse.airflow.dag_args import (
     ONE_AT_A_TIME,
     WINDOW_END,
     WINDOW_START,
+    alert_notifier,
     asset,
     aws_args,
     jinja,
@@ -126,7 +127,7 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) 
             window_end=WINDOW_END,
             destination_prefix=partition_prefix,
             update_propagation_seconds=tuning.appflow_update_propagation_seconds,
-            pool=pool_name(profile.profile),
+            **_org_run_args(plan, profile, tuning),
             **aws,
         ),
         wait := _wait_for_flow(profile, aws, tuning, max_failed_records=0),
@@ -165,6 +166,20 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) 
     )
 
 
+def _org_run_args(plan: DagPlan, profile: ProfilePlan, tuning: Tuning) -> dict[str, Any]:
+    """run_flow's share of the org: a slot of its pool (held, deferred, while the execution runs),
+    and what a refusal for the org's daily API limit does (wait, alert once a day, start again)."""
+    return {
+        "pool": pool_name(profile.profile),
+        "poll_interval": tuning.appflow_poke_interval_seconds,
+        "hand_on_after_seconds": tuning.appflow_timeout_seconds,
+        "limit_wait_seconds": tuning.salesforce_limit_wait_seconds,
+        "connector_profile": profile.profile,
+        "limit_alert": alert_notifier(plan.env, plan.environment, "limited"),
+        "limit_alert_bucket": plan.environment.buckets.raw,
+    }
+
+
 def _wait_for_flow(
     profile: ProfilePlan, aws: dict[str, Any], tuning: Tuning, max_failed_records: int | None = None
 ) -> AppflowRunSensor:
@@ -178,7 +193,6 @@ def _wait_for_flow(
         poke_interval=tuning.appflow_poke_interval_seconds,
         timeout=tuning.appflow_timeout_seconds,
         retries=0,
-        pool=pool_name(profile.profile),
         **aws,
     )
 
@@ -200,7 +214,7 @@ def _upsert(plan: DagPlan, profile: ProfilePlan, tuning: Tuning) -> None:
             flow_name=profile.appflow_flow,
             max_active_tis_per_dag=ONE_AT_A_TIME,
             update_propagation_seconds=tuning.appflow_update_propagation_seconds,
-            pool=pool_name(profile.profile),
+            **_org_run_args(plan, profile, tuning),
             **aws,
         ),
         wait := _wait_for_flow(profile, aws, tuning),

@@ -10,6 +10,9 @@ sandbox sets them with AIRFLOW__LAKEHOUSE__* variables; the code path stays the 
   is cancelled.
 - redshift_poll_interval_seconds (5): how often a Redshift Data statement is checked.
 - glue_poll_interval_seconds (30): how often a feed's Glue job run is checked (GetJobRun).
+- salesforce_limit_wait_seconds (900): how long a run Salesforce refused for its daily API limit
+  waits before it starts its interval again (docs/scale.md: the allocation is a rolling 24 hours,
+  so there is no reset time to wait for; each try that is still refused costs one AppFlow run).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class Tuning:
     appflow_timeout_seconds: float = 7200
     redshift_poll_interval_seconds: float = 5
     glue_poll_interval_seconds: float = 30
+    salesforce_limit_wait_seconds: float = 900
 
     @classmethod
     def from_airflow_config(cls) -> Tuning:

@@ -28,8 +28,10 @@ class PoolSpec:
     description: str
 
     def as_import(self) -> dict[str, object]:
-        """The value of `airflow pools import`'s JSON (and the REST API's pool body, less the name)."""
-        return {"slots": self.slots, "description": self.description, "include_deferred": False}
+        """The value of `airflow pools import`'s JSON (and the REST API's pool body, less the name).
+
+        `include_deferred`: run_flow defers while its execution runs, and must keep its slot."""
+        return {"slots": self.slots, "description": self.description, "include_deferred": True}
 
 
 def environment_pools(environment: Environment) -> list[PoolSpec]:

@@ -1,9 +1,17 @@
-"""Start an AppFlow run for one data interval and hand its execution id on.
+"""Start an AppFlow run for one data interval, hold the org's pool slot while it runs, and hand its
+execution id on.
 
 The provider's AppflowRun*Operators wait inside the worker for the whole flow and window by
-calendar day only. Here the run is windowed by the DAG run's data interval, the flow's S3 prefix
-is pointed at the interval's partition, and waiting is a separate reschedule sensor
-(AppflowRunSensor) so no worker slot is held while Salesforce is read.
+calendar day only. Here the run is windowed by the DAG run's data interval and the flow's S3
+prefix is pointed at the interval's partition. After StartFlow the task defers (the triggerer
+polls the execution, no worker slot is held) until the execution ends: the org's Airflow pool
+counts deferred tasks, so its slots bound the AppFlow runs reading or writing the org at once,
+and `max_active_tis_per_dag=1` keeps one run of a flow at a time (the flow is rewritten per run).
+`wait_for_flow` (AppflowRunSensor) then judges how the execution ended.
+
+A run Salesforce refused because the org's daily API allowance is spent (REQUEST_LIMIT_EXCEEDED)
+is a state, not a failure: the task says so in its log, alerts once per org and day, waits
+(deferred, no retry spent) and starts the interval again, until a run gets through.
 """
 
 from __future__ import annotations
@@ -11,13 +19,19 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from airflow.providers.amazon.aws.hooks.appflow import AppflowHook
+from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
+from airflow.providers.standard.triggers.temporal import TimeDeltaTrigger
 
+from lakehouse.airflow.alerting import LakehouseAlertNotifier
+from lakehouse.airflow.triggers.appflow import STILL_RUNNING, AppflowExecutionTrigger
 from lakehouse.aws.appflow_requests import update_flow_request, window_filter
+from lakehouse.aws.salesforce_limits import claim_daily_alert, is_request_limit
+from lakehouse.config.names import slug
 
 
 class AppflowStartRunOperator(AwsBaseOperator[AppflowHook]):
@@ -42,8 +56,17 @@ class AppflowStartRunOperator(AwsBaseOperator[AppflowHook]):
         destination_prefix: str | None = None,
         source_prefix: str | None = None,
         update_propagation_seconds: float = 15,
+        poll_interval: float = 30,
+        hand_on_after_seconds: float = 7200,
+        limit_wait_seconds: float = 900,
+        connector_profile: str | None = None,
+        limit_alert: LakehouseAlertNotifier | None = None,
+        limit_alert_bucket: str | None = None,
         **kwargs: Any,
     ) -> None:
+        """`hand_on_after_seconds`: an execution still running then is handed to wait_for_flow,
+        whose timeout cancels it (and fails); `limit_alert` is sent once per org (`connector_profile`)
+        and day, claimed in `limit_alert_bucket` (salesforce_limits.claim_daily_alert)."""
         super().__init__(**kwargs)
         self.flow_name = flow_name
         self.timestamp_field = timestamp_field
@@ -52,8 +75,46 @@ class AppflowStartRunOperator(AwsBaseOperator[AppflowHook]):
         self.destination_prefix = destination_prefix
         self.source_prefix = source_prefix
         self.update_propagation_seconds = update_propagation_seconds
+        self.poll_interval = poll_interval
+        self.hand_on_after_seconds = hand_on_after_seconds
+        self.limit_wait_seconds = limit_wait_seconds
+        self.connector_profile = connector_profile
+        self.limit_alert = limit_alert
+        self.limit_alert_bucket = limit_alert_bucket
 
     def execute(self, context: Any) -> str:
+        self._defer_until_ended(self._start(context))
+
+    def execution_ended(self, context: Any, event: dict[str, Any]) -> str:
+        """Resumed by the trigger: the execution ended (or still runs after the hand-on time)."""
+        execution_id = str(event["execution_id"])
+        status, message = event.get("status"), str(event.get("message") or "")
+        if status == "Error" and is_request_limit(message):
+            self.log.warning(
+                "Salesforce refused execution %s of %s: the org's daily API allowance is spent (%s). "
+                "This is not a failure: the interval will be started again in %.0f s, without spending "
+                "a retry, until the allowance is back.",
+                *(execution_id, self.flow_name, message, self.limit_wait_seconds),
+            )
+            self._alert_limit(context, message)
+            self.defer(
+                trigger=TimeDeltaTrigger(dt.timedelta(seconds=self.limit_wait_seconds)),
+                method_name="limit_wait_over",
+            )
+        if status == STILL_RUNNING:
+            self.log.info("Execution %s still runs after %.0f s: wait_for_flow takes over", *(
+                execution_id, self.hand_on_after_seconds))  # fmt: skip
+        else:
+            self.log.info("Execution %s of %s ended %s", execution_id, self.flow_name, status)
+        return execution_id
+
+    def limit_wait_over(self, context: Any, event: Any = None) -> str:
+        self.log.info(
+            "Starting the interval of %s again after the wait for the org's allowance", self.flow_name
+        )
+        self._defer_until_ended(self._start(context))
+
+    def _start(self, context: Any) -> str:
         client = self.hook.conn
         described = client.describe_flow(flowName=self.flow_name)
         filter_task = None
@@ -80,3 +141,29 @@ class AppflowStartRunOperator(AwsBaseOperator[AppflowHook]):
         self.log.info("Started flow %s, execution %s", self.flow_name, execution_id)
         context["ti"].xcom_push(key="execution_id", value=execution_id)
         return execution_id
+
+    def _defer_until_ended(self, execution_id: str) -> NoReturn:
+        self.defer(
+            trigger=AppflowExecutionTrigger(
+                flow_name=self.flow_name,
+                execution_id=execution_id,
+                aws_conn_id=self.aws_conn_id,
+                region_name=self.region_name,
+                poll_interval=self.poll_interval,
+                deadline_seconds=self.hand_on_after_seconds,
+            ),
+            method_name="execution_ended",
+        )
+
+    def _alert_limit(self, context: Any, message: str) -> None:
+        """One alert per org and (UTC) day, however many of its runs are paused."""
+        if self.limit_alert is None or not self.limit_alert_bucket or not self.connector_profile:
+            return
+        profile = self.connector_profile
+        note = f"{self.flow_name}: {message}"
+        s3 = S3Hook(aws_conn_id=self.aws_conn_id, region_name=self.region_name).conn
+        day = dt.datetime.now(dt.UTC).date()
+        if not claim_daily_alert(s3, self.limit_alert_bucket, slug(profile), day, note):
+            self.log.info("The org of %s was already reported at its limit today: no alert", profile)
+            return
+        self.limit_alert({**context, "exception": f"{profile}: {message} (runs paused until it resets)"})
