@@ -155,6 +155,29 @@ class AppflowStartRunOperator(AwsBaseOperator[AppflowHook]):
             method_name="execution_ended",
         )
 
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """Salesforce object -> the table's S3 prefix (ingest), or the results' S3 prefix -> the
+        Salesforce object (upsert), read from the flow as this run left it."""
+        from lakehouse.airflow.lineage import lineage, s3_prefix_dataset, salesforce_dataset, salesforce_host
+
+        client = self.hook.conn
+        flow = client.describe_flow(flowName=self.flow_name)
+        source = flow["sourceFlowConfig"]
+        destination = flow["destinationFlowConfigList"][0]
+
+        def side(config: Any, properties_key: str) -> Any:
+            kind = config["connectorType"]
+            properties = config[properties_key][kind]
+            if kind == "Salesforce":
+                host = salesforce_host(client, str(config["connectorProfileName"]))
+                return salesforce_dataset(host, str(properties["object"]))
+            return s3_prefix_dataset(str(properties["bucketName"]), str(properties.get("bucketPrefix", "")))
+
+        return lineage(
+            inputs=[side(source, "sourceConnectorProperties")],
+            outputs=[side(destination, "destinationConnectorProperties")],
+        )
+
     def _alert_limit(self, context: Any, message: str) -> None:
         """One alert per org and (UTC) day, however many of its runs are paused."""
         if self.limit_alert is None or not self.limit_alert_bucket or not self.connector_profile:
