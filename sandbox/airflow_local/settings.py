@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from sandbox.airflow_env import lineage_env
+
 REGION = "eu-west-1"
 LOGIN_USER = "admin"
 LOGIN_PASSWORD = "admin"  # noqa: S105 (a documented local-only login, as in README.md)
@@ -135,6 +137,10 @@ def airflow_env(local: LocalAirflow, base: Mapping[str, str]) -> dict[str, str]:
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": REGION,
+            # OpenLineage: every task's events as JSON lines under AIRFLOW_HOME (docs/lineage.md)
+            **lineage_env(local.home / "lineage" / "events.jsonl", f"lakehouse-{local.lakehouse_env}"),
         }
     )
+    # a timing the caller set (a test's shorter wait, say) wins over the stack's defaults
+    env.update({k: v for k, v in base.items() if k.startswith("AIRFLOW__LAKEHOUSE__")})
     return env
