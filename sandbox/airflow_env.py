@@ -44,4 +44,7 @@ def lineage_env(events_file: Path, namespace: str) -> dict[str, str]:
         "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(transport),
         "AIRFLOW__OPENLINEAGE__NAMESPACE": namespace,
         "AIRFLOW__OPENLINEAGE__EXTRACTORS": EXTRACTORS,
+        # emit from a thread of the task's process, not a fork of it: cheaper, and the listener's
+        # documented safe path (a fork shares the task runner's supervisor socket)
+        "AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD": "True",
     }

@@ -62,8 +62,8 @@ def include_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory, include_dir: Path) -> Iterator[Stack]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AIRFLOW__LAKEHOUSE__SALESFORCE_LIMIT_WAIT_SECONDS", "2")
-        patch.setenv("AIRFLOW__LAKEHOUSE__APPFLOW_POKE_INTERVAL_SECONDS", "1")
+        patch.setenv("AIRFLOW__LAKEHOUSE__SALESFORCE_LIMIT_WAIT_SECONDS", "5")
+        patch.setenv("AIRFLOW__LAKEHOUSE__APPFLOW_POKE_INTERVAL_SECONDS", "2")
         with running_stack(
             tmp_path_factory.mktemp("stack"), parallelism=4, include_dir=include_dir
         ) as running:

@@ -41,6 +41,8 @@ locals {
     {
       "openlineage.namespace"  = "lakehouse-${var.env}"
       "openlineage.extractors" = "lakehouse.airflow.lineage_extractors.RedshiftDataExtractor"
+      # emit from a thread of the task's process rather than a fork of it (cheaper, and safe)
+      "openlineage.execute_in_thread" = "True"
     },
     var.openlineage_transport == "" ? {} : { "openlineage.transport" = var.openlineage_transport },
   )

@@ -28,10 +28,18 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.standard.triggers.temporal import TimeDeltaTrigger
 
 from lakehouse.airflow.alerting import LakehouseAlertNotifier
-from lakehouse.airflow.triggers.appflow import STILL_RUNNING, AppflowExecutionTrigger
-from lakehouse.aws.appflow_requests import update_flow_request, window_filter
+from lakehouse.airflow.triggers.appflow import RUNNING, STILL_RUNNING, AppflowExecutionTrigger
+from lakehouse.aws.appflow_requests import find_execution, update_flow_request, window_filter
 from lakehouse.aws.salesforce_limits import claim_daily_alert, is_request_limit
 from lakehouse.config.names import slug
+
+QUICK_END_SECONDS = 3.0
+"""How long run_flow watches a new execution itself before deferring: Airflow 3.3.1 fails a task
+whose trigger fires before the scheduler has seen the deferring process exit (it finds the task
+queued again and calls it "killed externally"), so an execution that ends at once (a refusal, an
+empty window, the sandbox) is judged without deferring, and the trigger waits a poll interval
+before its first look."""
+QUICK_POLL_SECONDS = 0.5
 
 
 class AppflowStartRunOperator(AwsBaseOperator[AppflowHook]):
@@ -83,7 +91,7 @@ class AppflowStartRunOperator(AwsBaseOperator[AppflowHook]):
         self.limit_alert_bucket = limit_alert_bucket
 
     def execute(self, context: Any) -> str:
-        self._defer_until_ended(self._start(context))
+        return self._run_until_ended(context)
 
     def execution_ended(self, context: Any, event: dict[str, Any]) -> str:
         """Resumed by the trigger: the execution ended (or still runs after the hand-on time)."""
@@ -112,7 +120,22 @@ class AppflowStartRunOperator(AwsBaseOperator[AppflowHook]):
         self.log.info(
             "Starting the interval of %s again after the wait for the org's allowance", self.flow_name
         )
-        self._defer_until_ended(self._start(context))
+        return self._run_until_ended(context)
+
+    def _run_until_ended(self, context: Any) -> str:
+        """Start the interval's execution; one that ends within QUICK_END_SECONDS is judged here,
+        a longer one in the triggerer (the task defers, keeping its pool slot)."""
+        execution_id = self._start(context)
+        deadline = time.monotonic() + QUICK_END_SECONDS
+        while time.monotonic() < deadline:
+            record = find_execution(self.hook.conn, self.flow_name, execution_id)
+            status = (record or {}).get("executionStatus")
+            if record is not None and status not in RUNNING:
+                message = record.get("executionResult", {}).get("errorInfo", {}).get("executionMessage", "")
+                ended = {"status": status, "message": message, "execution_id": execution_id}
+                return self.execution_ended(context, ended)
+            time.sleep(QUICK_POLL_SECONDS)
+        self._defer_until_ended(execution_id)
 
     def _start(self, context: Any) -> str:
         client = self.hook.conn

@@ -59,6 +59,9 @@ class AppflowExecutionTrigger(BaseTrigger):
         client = await asyncio.to_thread(lambda: hook.conn)
         deadline = time.monotonic() + self.deadline_seconds
         while True:
+            # a poll interval before each look, the first too: a trigger that fires at once races
+            # the scheduler's handling of the deferring process's exit (operators/appflow.py)
+            await asyncio.sleep(self.poll_interval)
             # boto3 blocks: run it off the triggerer's event loop, which serves every trigger
             record = await asyncio.to_thread(find_execution, client, self.flow_name, self.execution_id)
             status = (record or {}).get("executionStatus")
