@@ -55,9 +55,12 @@ schema: venv
 bench-parse: venv
 	$(BIN)/python -m bench.parse
 
-## make bench-backfill: Glue API calls and seconds to register 365 daily partitions x 20 tables, ours vs 1 call each.
+## make bench-backfill: Glue API calls and seconds to register 365 daily partitions x 20 tables, ours vs 1 call each;
+## then a backfill of every ingest object over BACKFILL_DAYS days on the scheduler, with and without the org pools.
+BACKFILL_DAYS ?= 365
 bench-backfill: venv
 	$(BIN)/python -m bench.backfill
+	$(BIN)/python -m bench.backfill_limits --days $(BACKFILL_DAYS)
 
 ## make bench-ingest: the feed job's CSV/JSONL-to-Parquet conversion at 100 MB, 1 GB and 3 GB vs pyarrow's own path and pandas (MB/s, peak memory).
 bench-ingest: venv

@@ -169,7 +169,14 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--api-port", type=int, default=8080, help="0: a free port")
     parser.add_argument("--sandbox-port", type=int, default=4566, help="0: a free port")
     parser.add_argument("--sandbox-state-dir", type=Path, default=REPO / ".sandbox")
-    parser.add_argument("--config-dir", type=Path, default=REPO / "include" / "config")
+    parser.add_argument(
+        "--config-dir",
+        type=Path,
+        default=Path(os.environ["LAKEHOUSE_INCLUDE_DIR"]) / "config"
+        if os.environ.get("LAKEHOUSE_INCLUDE_DIR")
+        else REPO / "include" / "config",
+        help="what provisioning and the pools read (LAKEHOUSE_INCLUDE_DIR/config, else include/config)",
+    )
     parser.add_argument("--env", default=os.environ.get("LAKEHOUSE_ENV", "dev"))
     parser.add_argument("--parallelism", type=int, default=4, help="AIRFLOW__CORE__PARALLELISM")
     parser.add_argument("--ready-timeout", type=float, default=120.0, help="seconds to wait for the API")

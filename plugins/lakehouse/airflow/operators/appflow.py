@@ -33,13 +33,15 @@ from lakehouse.aws.appflow_requests import find_execution, update_flow_request, 
 from lakehouse.aws.salesforce_limits import claim_daily_alert, is_request_limit
 from lakehouse.config.names import slug
 
-QUICK_END_SECONDS = 3.0
-"""How long run_flow watches a new execution itself before deferring: Airflow 3.3.1 fails a task
-whose trigger fires before the scheduler has seen the deferring process exit (it finds the task
-queued again and calls it "killed externally"), so an execution that ends at once (a refusal, an
-empty window, the sandbox) is judged without deferring, and the trigger waits a poll interval
-before its first look."""
+QUICK_END_SECONDS = 10.0
+"""How long run_flow watches a new execution itself before deferring (a refusal, an empty window
+or the sandbox's runs end within it)."""
 QUICK_POLL_SECONDS = 0.5
+MIN_DEFERRAL_SECONDS = 30.0
+"""The shortest wait handed to the triggerer. Airflow 3.3.1 fails a deferred task whose trigger
+fires before the scheduler has processed the exit of the process that deferred (it finds the task
+queued again and reports it "killed externally"); on a busy machine that exit takes seconds. So a
+shorter wait is slept in the worker, and the execution trigger's first look is this late."""
 
 
 class AppflowStartRunOperator(AwsBaseOperator[AppflowHook]):
@@ -95,47 +97,80 @@ class AppflowStartRunOperator(AwsBaseOperator[AppflowHook]):
 
     def execution_ended(self, context: Any, event: dict[str, Any]) -> str:
         """Resumed by the trigger: the execution ended (or still runs after the hand-on time)."""
-        execution_id = str(event["execution_id"])
-        status, message = event.get("status"), str(event.get("message") or "")
-        if status == "Error" and is_request_limit(message):
-            self.log.warning(
-                "Salesforce refused execution %s of %s: the org's daily API allowance is spent (%s). "
-                "This is not a failure: the interval will be started again in %.0f s, without spending "
-                "a retry, until the allowance is back.",
-                *(execution_id, self.flow_name, message, self.limit_wait_seconds),
-            )
-            self._alert_limit(context, message)
-            self.defer(
-                trigger=TimeDeltaTrigger(dt.timedelta(seconds=self.limit_wait_seconds)),
-                method_name="limit_wait_over",
-            )
-        if status == STILL_RUNNING:
-            self.log.info("Execution %s still runs after %.0f s: wait_for_flow takes over", *(
-                execution_id, self.hand_on_after_seconds))  # fmt: skip
-        else:
-            self.log.info("Execution %s of %s ended %s", execution_id, self.flow_name, status)
-        return execution_id
+        if self._refused_for_the_limit(context, event):
+            self._wait_for_the_allowance()
+            return self._run_until_ended(context)
+        return self._handed_on(event)
 
     def limit_wait_over(self, context: Any, event: Any = None) -> str:
-        self.log.info(
-            "Starting the interval of %s again after the wait for the org's allowance", self.flow_name
-        )
+        """Resumed after a long wait for the org's allowance (see _wait_for_the_allowance)."""
         return self._run_until_ended(context)
 
     def _run_until_ended(self, context: Any) -> str:
-        """Start the interval's execution; one that ends within QUICK_END_SECONDS is judged here,
-        a longer one in the triggerer (the task defers, keeping its pool slot)."""
-        execution_id = self._start(context)
-        deadline = time.monotonic() + QUICK_END_SECONDS
-        while time.monotonic() < deadline:
+        """Start the interval's execution and follow it to its end: one that ends within
+        QUICK_END_SECONDS is judged here, a longer one in the triggerer (the task defers, keeping
+        its pool slot). A refusal for the org's API limit waits and starts the interval again."""
+        while True:
+            self.log.info("Starting flow %s for this run's interval", self.flow_name)
+            execution_id = self._start(context)
+            short = self.hand_on_after_seconds <= MIN_DEFERRAL_SECONDS  # the sandbox's timeouts
+            event = self._ended_within(
+                execution_id, self.hand_on_after_seconds if short else QUICK_END_SECONDS
+            )
+            if event is None and short:
+                event = {"status": STILL_RUNNING, "message": "", "execution_id": execution_id}
+            if event is None:
+                self._defer_until_ended(execution_id)
+            if not self._refused_for_the_limit(context, event):
+                return self._handed_on(event)
+            self._wait_for_the_allowance()
+
+    def _ended_within(self, execution_id: str, seconds: float) -> dict[str, Any] | None:
+        deadline = time.monotonic() + seconds
+        while True:
             record = find_execution(self.hook.conn, self.flow_name, execution_id)
             status = (record or {}).get("executionStatus")
             if record is not None and status not in RUNNING:
                 message = record.get("executionResult", {}).get("errorInfo", {}).get("executionMessage", "")
-                ended = {"status": status, "message": message, "execution_id": execution_id}
-                return self.execution_ended(context, ended)
+                return {"status": status, "message": message, "execution_id": execution_id}
+            if time.monotonic() >= deadline:
+                return None
             time.sleep(QUICK_POLL_SECONDS)
-        self._defer_until_ended(execution_id)
+
+    def _refused_for_the_limit(self, context: Any, event: dict[str, Any]) -> bool:
+        """Whether the execution ended in Salesforce's REQUEST_LIMIT_EXCEEDED (then logged, alerted)."""
+        message = str(event.get("message") or "")
+        if event.get("status") != "Error" or not is_request_limit(message):
+            return False
+        self.log.warning(
+            "Salesforce refused execution %s of %s: the org's daily API allowance is spent (%s). "
+            "This is not a failure: the interval will be started again in %.0f s, without spending "
+            "a retry, until the allowance is back.",
+            *(event["execution_id"], self.flow_name, message, self.limit_wait_seconds),
+        )
+        self._alert_limit(context, message)
+        return True
+
+    def _wait_for_the_allowance(self) -> None:
+        """A long wait defers (no worker slot; the pool slot is kept: the org has nothing to give
+        other runs); a short one (the sandbox's) is slept here, see MIN_DEFERRAL_SECONDS."""
+        if self.limit_wait_seconds >= MIN_DEFERRAL_SECONDS:
+            self.defer(
+                trigger=TimeDeltaTrigger(dt.timedelta(seconds=self.limit_wait_seconds)),
+                method_name="limit_wait_over",
+            )
+        time.sleep(self.limit_wait_seconds)
+
+    def _handed_on(self, event: dict[str, Any]) -> str:
+        execution_id, status = str(event["execution_id"]), event.get("status")
+        if status == STILL_RUNNING:
+            self.log.info(
+                "Execution %s still runs after %.0f s: wait_for_flow takes over",
+                *(execution_id, self.hand_on_after_seconds),
+            )
+        else:
+            self.log.info("Execution %s of %s ended %s", execution_id, self.flow_name, status)
+        return execution_id
 
     def _start(self, context: Any) -> str:
         client = self.hook.conn
@@ -173,6 +208,7 @@ class AppflowStartRunOperator(AwsBaseOperator[AppflowHook]):
                 aws_conn_id=self.aws_conn_id,
                 region_name=self.region_name,
                 poll_interval=self.poll_interval,
+                first_look_seconds=max(self.poll_interval, MIN_DEFERRAL_SECONDS),
                 deadline_seconds=self.hand_on_after_seconds,
             ),
             method_name="execution_ended",

@@ -32,6 +32,7 @@ class AppflowExecutionTrigger(BaseTrigger):
         region_name: str | None,
         poll_interval: float,
         deadline_seconds: float,
+        first_look_seconds: float | None = None,
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # untyped in Airflow
         self.flow_name = flow_name
@@ -40,6 +41,7 @@ class AppflowExecutionTrigger(BaseTrigger):
         self.region_name = region_name
         self.poll_interval = poll_interval
         self.deadline_seconds = deadline_seconds
+        self.first_look_seconds = poll_interval if first_look_seconds is None else first_look_seconds
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -51,6 +53,7 @@ class AppflowExecutionTrigger(BaseTrigger):
                 "region_name": self.region_name,
                 "poll_interval": self.poll_interval,
                 "deadline_seconds": self.deadline_seconds,
+                "first_look_seconds": self.first_look_seconds,
             },
         )
 
@@ -58,10 +61,12 @@ class AppflowExecutionTrigger(BaseTrigger):
         hook = AppflowHook(aws_conn_id=self.aws_conn_id, region_name=self.region_name)
         client = await asyncio.to_thread(lambda: hook.conn)
         deadline = time.monotonic() + self.deadline_seconds
+        # the first look late enough that the scheduler has seen the deferring process exit
+        # (operators/appflow.py, MIN_DEFERRAL_SECONDS), then one a poll interval
+        wait = self.first_look_seconds
         while True:
-            # a poll interval before each look, the first too: a trigger that fires at once races
-            # the scheduler's handling of the deferring process's exit (operators/appflow.py)
-            await asyncio.sleep(self.poll_interval)
+            await asyncio.sleep(wait)
+            wait = self.poll_interval
             # boto3 blocks: run it off the triggerer's event loop, which serves every trigger
             record = await asyncio.to_thread(find_execution, client, self.flow_name, self.execution_id)
             status = (record or {}).get("executionStatus")
