@@ -130,7 +130,8 @@ def variant(name: str, pools: bool, days: int, allowance: int, parallelism: int)
             _wait_for_dag(airflow, plan.dag_id)
         if not pools:
             for pool in environment_pools(environment):
-                airflow(f"/api/v2/pools/{pool.name}", "PATCH", {"slots": UNBOUNDED_SLOTS})
+                body = {"name": pool.name, **pool.as_import(), "slots": UNBOUNDED_SLOTS}
+                airflow(f"/api/v2/pools/{pool.name}", "PATCH", body)
         sizes = {p["name"]: p["slots"] for p in airflow("/api/v2/pools")["pools"]}
         first = LAST_DAY - dt.timedelta(days=days - 1)
         outcome = scenario.run(
@@ -245,10 +246,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--allowance", type=int, default=200, help="API requests per org day")
     parser.add_argument("--parallelism", type=int, default=4)
     args = parser.parse_args(argv)
-    results = [
-        variant("with the org pools", True, args.days, args.allowance, args.parallelism),
-        variant(f"without (pools of {UNBOUNDED_SLOTS})", False, args.days, args.allowance, args.parallelism),
-    ]
+    results = []
+    for name, pools in (("with the org pools", True), (f"without (pools of {UNBOUNDED_SLOTS})", False)):
+        results.append(variant(name, pools, args.days, args.allowance, args.parallelism))
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "backfill_limits.json").write_text(json.dumps(results, indent=2) + "\n")
     write(results, args.days, args.allowance)
     print((RESULTS / "backfill_limits.md").read_text())
     return 0

@@ -39,7 +39,10 @@ def apply(client: Any, environment_name: str, wanted: dict[str, dict[str, Any]])
     done = []
     for name, body in sorted(wanted.items()):
         try:
-            client.invoke_rest_api(Name=environment_name, Path=f"/pools/{name}", Method="PATCH", Body=body)
+            # Airflow 3 validates a PATCHed pool whole: name, slots and include_deferred
+            client.invoke_rest_api(
+                Name=environment_name, Path=f"/pools/{name}", Method="PATCH", Body={"name": name, **body}
+            )
             done.append(f"updated {name}: {body['slots']} slots")
         except client.exceptions.RestApiClientException as error:
             if error.response.get("RestApiStatusCode") != 404:
