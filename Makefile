@@ -25,6 +25,9 @@ $(STAMP):
 	@# compiles them again, about 4 s a process on 2 cores.
 	$(UV) pip install --quiet --compile-bytecode --python $(VENV)/bin/python -r requirements-dev.lock
 	$(UV) pip install --quiet --python $(VENV)/bin/python --no-deps -e .
+	@# setuptools leaves plugins/*.egg-info behind; on the Python path (plugins/) it would be a second
+	@# copy of the package's metadata, and Airflow would load the lakehouse plugin's entry point twice.
+	@rm -rf plugins/*.egg-info
 	@touch $@
 
 ## make demo: the main job. Every ingest pipeline over three days on the local sandbox, then what landed.
@@ -56,9 +59,12 @@ schema: venv
 bench-parse: venv
 	$(BIN)/python -m bench.parse
 
-## make bench-backfill: Glue API calls and seconds to register 365 daily partitions x 20 tables, ours vs 1 call each.
+## make bench-backfill: Glue API calls and seconds to register 365 daily partitions x 20 tables, ours vs 1 call each;
+## then a backfill of every ingest object over BACKFILL_DAYS days on the scheduler, with and without the org pools.
+BACKFILL_DAYS ?= 365
 bench-backfill: venv
 	$(BIN)/python -m bench.backfill
+	$(BIN)/python -m bench.backfill_limits --days $(BACKFILL_DAYS)
 
 ## make bench-ingest: the feed job's CSV/JSONL-to-Parquet conversion at 100 MB, 1 GB and 3 GB vs pyarrow's own path and pandas (MB/s, peak memory),
 ## then a 5 GB PostgreSQL table through the python engine and the spark engine with 1 and 2 local executors.

@@ -6,6 +6,9 @@ Used by the demo, the end-to-end tests and the local Airflow, so all three run t
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+from lakehouse.airflow.lineage_names import EXTRACTORS
 
 # Waiting is the same code as on AWS, with shorter intervals: the sandbox answers in milliseconds.
 FAST_TIMINGS = {
@@ -18,6 +21,7 @@ FAST_TIMINGS = {
     "AIRFLOW__LAKEHOUSE__WEBHOOK_TIMEOUT_SECONDS": "0.5",
     "AIRFLOW__LAKEHOUSE__WEBHOOK_BACKOFF_SECONDS": "0.05",
     "AIRFLOW__LAKEHOUSE__WEBHOOK_DEADLINE_SECONDS": "2",
+    "AIRFLOW__LAKEHOUSE__SALESFORCE_LIMIT_WAIT_SECONDS": "1",
 }
 
 
@@ -30,4 +34,21 @@ def airflow_env(endpoint_url: str, region: str = "eu-west-1") -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": region,
         **FAST_TIMINGS,
+        "AIRFLOW__OPENLINEAGE__EXTRACTORS": EXTRACTORS,
+    }
+
+
+def lineage_env(events_file: Path, namespace: str) -> dict[str, str]:
+    """OpenLineage's file transport: every event as one JSON line of `events_file` (a local
+    stand-in for the HTTP transport MWAA sends to Marquez, DataHub or DataZone: docs/lineage.md).
+    Set before Airflow starts: the provider decides at start-up whether it emits at all."""
+    events_file.parent.mkdir(parents=True, exist_ok=True)
+    transport = {"type": "file", "log_file_path": str(events_file), "append": True}
+    return {
+        "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(transport),
+        "AIRFLOW__OPENLINEAGE__NAMESPACE": namespace,
+        "AIRFLOW__OPENLINEAGE__EXTRACTORS": EXTRACTORS,
+        # emit from a thread of the task's process, not a fork of it: cheaper, and the listener's
+        # documented safe path (a fork shares the task runner's supervisor socket)
+        "AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD": "True",
     }

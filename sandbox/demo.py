@@ -33,6 +33,7 @@ from sandbox.runs import interval_starting_on
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_LAST_DAY = dt.date(2025, 1, 15)  # the emulated orgs' last day of history (sandbox/README.md)
+DEFAULT_LINEAGE = REPO / ".cache" / "lineage" / "demo-events.jsonl"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,10 +41,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--env", default="dev")
     parser.add_argument("--days", type=int, default=3)
     parser.add_argument("--last-day", type=dt.date.fromisoformat, default=DEFAULT_LAST_DAY)
+    parser.add_argument(
+        "--lineage",
+        type=Path,
+        default=DEFAULT_LINEAGE,
+        help="where the OpenLineage events go (file transport, JSON lines; replaced each run)",
+    )
+    parser.add_argument("--no-feeds", action="store_true", help="skip the on-prem feed DAGs")
     args = parser.parse_args(argv)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="lakehouse-demo-") as home:
-        _prepare_airflow_home(home, args.env)
+        args.lineage.unlink(missing_ok=True)
+        _prepare_airflow_home(home, args.env, args.lineage.resolve())
         from sandbox.server import Sandbox
 
         # The orgs' history spans exactly the demo's days, so the runs load all of it and the
@@ -51,12 +60,16 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["SANDBOX_SALESFORCE_DAYS"] = str(args.days)
         os.environ["SANDBOX_SALESFORCE_TODAY"] = args.last_day.isoformat()
         with Sandbox() as sandbox:
-            code = _run(sandbox, args.env, args.days, args.last_day)
+            code = _run(sandbox, args.env, args.days, args.last_day, feeds=not args.no_feeds)
+    _lineage_report(args.lineage)
     print(f"\nDemo finished in {time.monotonic() - started:.0f} s")
     return code
 
 
-def _prepare_airflow_home(home: str, env: str) -> None:
+def _prepare_airflow_home(home: str, env: str, lineage: Path) -> None:
+    from sandbox.airflow_env import lineage_env
+
+    os.environ.update(lineage_env(lineage, f"lakehouse-{env}"))
     os.environ.update(
         {
             "AIRFLOW_HOME": home,
@@ -72,7 +85,7 @@ def _prepare_airflow_home(home: str, env: str) -> None:
     )
 
 
-def _run(sandbox: Any, env: str, days: int, last_day: dt.date) -> int:
+def _run(sandbox: Any, env: str, days: int, last_day: dt.date, *, feeds: bool = True) -> int:
     from lakehouse.config import load_config
     from sandbox.airflow_env import airflow_env
     from sandbox.demo_changes import DemoChanges
@@ -122,7 +135,8 @@ def _run(sandbox: Any, env: str, days: int, last_day: dt.date) -> int:
     _report(endpoint_url, env)
     failed += report_truth(endpoint_url, env, orgs, changes)
     failed += run_scores(bag.dags, endpoint_url, env)
-    failed += run_feeds(bag.dags, endpoint_url, REPO / "include", env, intervals)
+    if feeds:
+        failed += run_feeds(bag.dags, endpoint_url, REPO / "include", env, intervals)
     return 1 if failed else 0
 
 
@@ -153,6 +167,15 @@ def _reconcile(dags: Any, last_day: dt.date) -> int:
         print(f"  {dag_id} [as of {as_of:%Y-%m-%d %H:%M}]: {run.state} ({time.monotonic() - t0:.1f} s)")
         failed += run.state != "success"
     return failed
+
+
+def _lineage_report(path: Path) -> None:
+    from sandbox.lineage_graph import describe, edges, events
+
+    graph = edges(events(path))
+    print(f"\n== OpenLineage: {len(graph)} dataset edges in {path} (what Marquez or DataHub would draw)")
+    for line in describe(graph):
+        print(line)
 
 
 def _report(endpoint_url: str, env: str) -> None:

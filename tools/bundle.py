@@ -5,9 +5,12 @@ Why a separate script, outside `plugins/`: it packages the library, so it must n
 
 MWAA gives workers only the DAGs folder and plugins.zip, so the bundle is:
 
-- `plugins.zip`: the `lakehouse` package at the zip root plus `.airflowignore`. MWAA unzips it
-  into `$AIRFLOW_HOME/plugins`, which Airflow puts on `sys.path`, so `import lakehouse` works;
-  the `.airflowignore` keeps Airflow's plugin loader from importing the library's modules as plugins.
+- `plugins.zip`: the `lakehouse` package at the zip root plus `.airflowignore` and
+  `lakehouse_plugin.py`. MWAA unzips it into `$AIRFLOW_HOME/plugins`, which Airflow puts on
+  `sys.path`, so `import lakehouse` works; the `.airflowignore` keeps Airflow's plugin loader from
+  importing the library's modules as plugins, and `lakehouse_plugin.py` is the one module it does
+  import: the Airflow plugin that registers the priority weight strategy (MWAA installs no entry
+  points from plugins.zip).
 - `dags/`: the DAG files plus `dags/include/` (config and SQL), where `lakehouse.paths` looks first.
 - `requirements.txt`: Airflow's constraints line for the pinned Airflow and Python, then the
   project's `requirements.txt` unchanged.
@@ -40,6 +43,7 @@ CONSTRAINT_LINE = (
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 """The earliest timestamp a zip entry can hold: fixed, so the archive depends on content only."""
 SKIPPED_DIRS = {"__pycache__"}
+PLUGIN_MODULE = "lakehouse_plugin.py"
 SKIPPED_SUFFIXES = {".pyc", ".pyo"}
 
 STARTUP_SH = """\
@@ -75,6 +79,7 @@ def build_plugins_zip(target: Path, plugins: Path) -> None:
     package = plugins / "lakehouse"
     entries = {f"lakehouse/{p.relative_to(package).as_posix()}": p for p in _files(package)}
     entries[".airflowignore"] = plugins / ".airflowignore"
+    entries[PLUGIN_MODULE] = plugins / PLUGIN_MODULE
     with zipfile.ZipFile(target, "w") as archive:
         for name in sorted(entries):
             _add(archive, name, entries[name].read_bytes())

@@ -16,6 +16,7 @@ from lakehouse.plan import plan_environment
 from lakehouse.plan.assets import results_asset
 from lakehouse.plan.feeds import plan_feeds
 from lakehouse.plan.inventory import environment_dag_ids
+from lakehouse.plan.pools import environment_pools
 from lakehouse.schema import schemas, write_schemas
 from lakehouse.scoring import plan_scoring
 
@@ -43,10 +44,28 @@ def _parser() -> argparse.ArgumentParser:
     dags.add_argument("--json", action="store_true", help="machine-readable output")
     dags.set_defaults(handler=_dags)
 
+    pools = commands.add_parser(
+        "pools", help="the Airflow pools an environment needs (JSON for `airflow pools import`)"
+    )
+    pools.add_argument("config_dir", nargs="?", type=Path, default=DEFAULT_CONFIG_DIR)
+    pools.add_argument("--env", required=True)
+    pools.set_defaults(handler=_pools)
+
     schema = commands.add_parser("schema", help="print the JSON Schema of the config files")
     schema.add_argument("--write", type=Path, metavar="DIR", help="write *.schema.json into DIR")
     schema.set_defaults(handler=_schema)
     return parser
+
+
+def _pools(args: argparse.Namespace) -> int:
+    """Every pool the environment's DAGs use, as `airflow pools import` reads them."""
+    config = load_config(args.config_dir)
+    environment = config.environments.get(args.env)
+    if environment is None:
+        print(f"environment '{args.env}' is not defined or not valid", file=sys.stderr)
+        return 1
+    print(json.dumps({p.name: p.as_import() for p in environment_pools(environment)}, indent=2))
+    return 0
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -21,6 +21,11 @@ def migrate() -> list[str]:
     return airflow("db", "migrate")
 
 
+def import_pools(pools_file: str) -> list[str]:
+    """`airflow pools import`: creates or updates each pool of the file (the others are kept)."""
+    return airflow("pools", "import", pools_file)
+
+
 API_SERVER = "api-server"
 STOP_STAGE = {API_SERVER: 1}
 """The api-server stops after the others: it serves the Execution API their running tasks report to."""

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from sandbox.airflow_env import lineage_env
+
 REGION = "eu-west-1"
 LOGIN_USER = "admin"
 LOGIN_PASSWORD = "admin"  # noqa: S105 (a documented local-only login, as in README.md)
@@ -126,12 +128,19 @@ def airflow_env(local: LocalAirflow, base: Mapping[str, str]) -> dict[str, str]:
             "AIRFLOW__LAKEHOUSE__APPFLOW_UPDATE_PROPAGATION_SECONDS": "1",
             "AIRFLOW__LAKEHOUSE__APPFLOW_POKE_INTERVAL_SECONDS": "5",
             "AIRFLOW__LAKEHOUSE__REDSHIFT_POLL_INTERVAL_SECONDS": "1",
+            # a run refused for the org's API limit tries again after this (the sandbox's org
+            # clock only moves when told: POST /_sandbox/appflow/clock)
+            "AIRFLOW__LAKEHOUSE__SALESFORCE_LIMIT_WAIT_SECONDS": "5",
             "AIRFLOW_CONN_AWS_DEFAULT": aws_connection(local.endpoint_url),
             # boto3 / awswrangler calls that bypass the connection still reach the sandbox only
             "AWS_ENDPOINT_URL": local.endpoint_url,
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": REGION,
+            # OpenLineage: every task's events as JSON lines under AIRFLOW_HOME (docs/lineage.md)
+            **lineage_env(local.home / "lineage" / "events.jsonl", f"lakehouse-{local.lakehouse_env}"),
         }
     )
+    # a timing the caller set (a test's shorter wait, say) wins over the stack's defaults
+    env.update({k: v for k, v in base.items() if k.startswith("AIRFLOW__LAKEHOUSE__")})
     return env

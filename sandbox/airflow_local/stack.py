@@ -7,6 +7,7 @@ everything it started (a sandbox that was already running is left alone) and exi
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
@@ -15,8 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+from lakehouse.config import load_config
+from lakehouse.plan.pools import environment_pools
 from sandbox.airflow_local.aws_sandbox import ensure_sandbox
-from sandbox.airflow_local.components import STOP_STAGE, components, migrate
+from sandbox.airflow_local.components import STOP_STAGE, components, import_pools, migrate
 from sandbox.airflow_local.metadata_db import start_metadata_db
 from sandbox.airflow_local.processes import Supervisor
 from sandbox.airflow_local.provisioning import provision
@@ -94,6 +97,9 @@ def _start(options: Options, supervisor: Supervisor) -> LocalAirflow:
         )
     if supervisor.run("db-migrate", migrate(), env, REPO, timeout=300.0) != 0:
         raise RuntimeError("airflow db migrate failed; see its output above")
+    pools_file = write_pools(options.config_dir, options.env, options.home)
+    if supervisor.run("pools", import_pools(str(pools_file)), env, REPO, timeout=120.0) != 0:
+        raise RuntimeError("airflow pools import failed; see its output above")
     for name, argv in components(local).items():
         supervisor.start(name, argv, env, REPO, stop_stage=STOP_STAGE.get(name, 0))
     if not wait_until_answers(
@@ -103,6 +109,16 @@ def _start(options: Options, supervisor: Supervisor) -> LocalAirflow:
             f"no answer from the api-server on {local.api_url} in {options.ready_timeout:.0f} s"
         )
     return local
+
+
+def write_pools(config_dir: Path, env_name: str, home: Path) -> Path:
+    """The environment's pools (`lakehouse pools`), as the deployment creates them on MWAA."""
+    config = load_config(config_dir)
+    environment = config.environments.get(env_name)
+    pools = environment_pools(environment) if environment is not None else []
+    path = home / "pools.json"
+    path.write_text(json.dumps({pool.name: pool.as_import() for pool in pools}, indent=2) + "\n")
+    return path
 
 
 def _banner(local: LocalAirflow) -> str:
@@ -153,7 +169,14 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--api-port", type=int, default=8080, help="0: a free port")
     parser.add_argument("--sandbox-port", type=int, default=4566, help="0: a free port")
     parser.add_argument("--sandbox-state-dir", type=Path, default=REPO / ".sandbox")
-    parser.add_argument("--config-dir", type=Path, default=REPO / "include" / "config")
+    parser.add_argument(
+        "--config-dir",
+        type=Path,
+        default=Path(os.environ["LAKEHOUSE_INCLUDE_DIR"]) / "config"
+        if os.environ.get("LAKEHOUSE_INCLUDE_DIR")
+        else REPO / "include" / "config",
+        help="what provisioning and the pools read (LAKEHOUSE_INCLUDE_DIR/config, else include/config)",
+    )
     parser.add_argument("--env", default=os.environ.get("LAKEHOUSE_ENV", "dev"))
     parser.add_argument("--parallelism", type=int, default=4, help="AIRFLOW__CORE__PARALLELISM")
     parser.add_argument("--ready-timeout", type=float, default=120.0, help="seconds to wait for the API")

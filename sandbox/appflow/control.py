@@ -8,6 +8,10 @@ demo in another process uses to steer the emulation.
 - POST /_sandbox/appflow/change  {"connectorProfileName", "object", "operation", "ids", "masterId"?}:
   delete, undelete, merge (ids merged into masterId), purge (empty the Recycle Bin of ids) or
   hard_delete, at the org's clock, with Salesforce's semantics (sandbox/salesforce/lifecycle.py)
+- GET  /_sandbox/appflow/limits?connectorProfileName=P   the org's API allowance, spent and refused
+  requests per day, and the most runs it saw at once
+- POST /_sandbox/appflow/limits  {"connectorProfileName"?, "dailyApiCalls"?, "concurrentRuns"?}
+  (no profile: every org's allowance; concurrentRuns: AppFlow's account quota)
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ import json
 from typing import Any
 
 from sandbox.appflow.injection import Injections
+from sandbox.appflow.runner import Runner
 from sandbox.protocol import Request, Response
 from sandbox.salesforce import FieldSpec, RecordRejectedError, UnknownObjectError
+from sandbox.salesforce.limits import org_day
 from sandbox.salesforce.orgs import OrgDirectory
 from sandbox.salesforce.values import parse_datetime, to_json
 
@@ -39,9 +45,10 @@ def _reply(status: int, document: object) -> Response:
 
 
 class ControlEndpoints:
-    def __init__(self, injections: Injections, orgs: OrgDirectory) -> None:
+    def __init__(self, injections: Injections, orgs: OrgDirectory, runner: Runner | None = None) -> None:
         self.injections = injections
         self.orgs = orgs
+        self.runner = runner
 
     def handle(self, request: Request) -> Response:
         action = request.path.removeprefix(PREFIX).strip("/")
@@ -49,6 +56,8 @@ class ControlEndpoints:
             body: dict[str, Any] = json.loads(request.body or b"{}")
             if request.method == "GET" and action == "records":
                 return self._records(request)
+            if action == "limits" and self.runner is not None:
+                return self._limits(request, body)
             if request.method == "POST" and action == "inject":
                 pending = self.injections.add(
                     str(body["flowName"]), str(body["mode"]), str(body.get("message", ""))
@@ -86,6 +95,34 @@ class ControlEndpoints:
         else:
             raise ValueError(f"operation {operation!r} is not one of merge, {', '.join(sorted(_CHANGES))}")
         return _reply(200, {"operation": operation, "changed": changed, "at": to_json(org.clock)})
+
+    def _limits(self, request: Request, body: dict[str, Any]) -> Response:
+        assert self.runner is not None
+        if request.method == "POST":
+            profile = body.get("connectorProfileName")
+            if "dailyApiCalls" in body:
+                self.runner.limits.set_allowance(
+                    None if profile is None else str(profile), int(body["dailyApiCalls"])
+                )
+            if "concurrentRuns" in body:
+                self.runner.concurrency.quota = int(body["concurrentRuns"])
+            if profile is None:
+                return _reply(200, {"concurrentRunsQuota": self.runner.concurrency.quota})
+        else:
+            profile = request.query["connectorProfileName"][0]
+        org = self.orgs.get(str(profile))
+        with self.runner.lock:
+            peak = self.runner.concurrency.peak(str(profile))
+        return _reply(
+            200,
+            {
+                "connectorProfileName": profile,
+                "day": org_day(org.clock).isoformat(),
+                **self.runner.limits.report(str(profile)),
+                "peakConcurrentRuns": peak,
+                "concurrentRunsQuota": self.runner.concurrency.quota,
+            },
+        )
 
     def _add_field(self, body: dict[str, Any]) -> Response:
         options = {key: body[key] for key in _FIELD_OPTIONS if key in body}

@@ -12,17 +12,19 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from sandbox.appflow.concurrency import ConcurrentRuns
 from sandbox.appflow.injection import Injection, Injections
 from sandbox.appflow.model import Execution, Flow, now
 from sandbox.appflow.s3 import s3_client
 from sandbox.appflow.s3_to_salesforce import run_s3_to_salesforce
-from sandbox.appflow.salesforce_to_s3 import run_salesforce_to_s3
+from sandbox.appflow.salesforce_to_s3 import SalesforceRead, read_records, run_salesforce_to_s3
 from sandbox.appflow.tasks import TaskError
 from sandbox.appflow.transfer import TransferError, TransferResult
 from sandbox.protocol import SandboxContext
 from sandbox.salesforce import SalesforceOrg
+from sandbox.salesforce.limits import ApiLimits, RequestLimitExceededError, api_calls, org_day
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -48,6 +50,8 @@ class Runner:
         self._cancel: dict[str, threading.Event] = {}
         self._closing = threading.Event()
         self._s3: S3Client | None = None
+        self.limits = ApiLimits.from_env()
+        self.concurrency = ConcurrentRuns.from_env()
 
     def _s3_client(self) -> S3Client:
         """One client for every run: creating one costs ~1 s, and a created client is thread-safe."""
@@ -57,8 +61,10 @@ class Runner:
             return self._s3
 
     def start(self, flow: Flow) -> Execution:
-        """Record a new execution on `flow` (caller holds the lock) and start its thread."""
+        """Record a new execution on `flow` (caller holds the lock) and start its thread; past
+        AppFlow's concurrency quota, ServiceQuotaExceededException and no execution."""
         execution = Execution(id=str(uuid.uuid4()), flow_name=flow.name)
+        self.concurrency.admit(execution, _org_profile(flow.definition))
         flow.executions.append(execution)
         cancel = threading.Event()
         thread = threading.Thread(
@@ -120,14 +126,26 @@ class Runner:
             execution.data_pull_start = now()
         if flow.source_type == "Salesforce":
             org = self.orgs(str(source["connectorProfileName"]))  # type: ignore[index]
+            read = read_records(org, definition)
+            self._spend_api_requests(org, read)
             return run_salesforce_to_s3(
-                org, definition, flow_name=flow.name, execution_id=execution.id, started=execution.started_at,
-                schema_version=flow.schema_version, s3=s3, partial=partial,
+                read, definition, flow_name=flow.name, execution_id=execution.id,
+                started=execution.started_at, schema_version=flow.schema_version, s3=s3, partial=partial,
             )  # fmt: skip
         org = self.orgs(str(destination["connectorProfileName"]))
         return run_s3_to_salesforce(
             org, definition, flow_name=flow.name, execution_id=execution.id, s3=s3, partial=partial
         )
+
+    def _spend_api_requests(self, org: SalesforceOrg, read: SalesforceRead) -> None:
+        """The org's API allowance, the one place a run spends it (sandbox/salesforce/limits.py):
+        the requests reading the run's records take through the API the run uses; past the
+        allowance the run ends in Error with Salesforce's REQUEST_LIMIT_EXCEEDED and writes nothing."""
+        calls = api_calls(len(read.records), read.api)
+        try:
+            self.limits.spend(org.profile, org_day(org.clock), calls)
+        except RequestLimitExceededError as error:
+            raise TransferError(f"Salesforce refused the query of {read.schema.name}: {error}") from error
 
     def _finish(
         self, execution: Execution, cancel: threading.Event, status: str, *, message: str = "",
@@ -148,3 +166,11 @@ class Runner:
             if execution.data_pull_start is not None:
                 execution.data_pull_end = execution.updated_at
         log.info("appflow run %s of %s: %s %s", execution.id, execution.flow_name, status, message)
+
+
+def _org_profile(definition: dict[str, Any]) -> str:
+    """The connector profile of the Salesforce side of a flow (its source, or its destination)."""
+    source = definition["sourceFlowConfig"]
+    if source["connectorType"] == "Salesforce":
+        return str(source["connectorProfileName"])
+    return str(definition["destinationFlowConfigList"][0].get("connectorProfileName", ""))

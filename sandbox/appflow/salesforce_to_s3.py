@@ -10,6 +10,7 @@ writes no file.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,11 +18,11 @@ from botocore.exceptions import ClientError
 
 from sandbox.appflow.files import EXTENSIONS, encode
 from sandbox.appflow.s3 import join_key
-from sandbox.appflow.salesforce_api import UnknownTransferApiError, chosen_api, transferred
-from sandbox.appflow.tasks import plan_tasks
+from sandbox.appflow.salesforce_api import Api, UnknownTransferApiError, chosen_api, transferred
+from sandbox.appflow.tasks import TaskPlan, plan_tasks
 from sandbox.appflow.transfer import TransferError, TransferResult, injected_failure
-from sandbox.salesforce import SalesforceOrg, UnknownObjectError
-from sandbox.salesforce.values import to_json
+from sandbox.salesforce import ObjectSchema, SalesforceOrg, UnknownObjectError
+from sandbox.salesforce.values import Value, to_json
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -48,19 +49,20 @@ def output_key(
     return join_key(str(destination.get("bucketPrefix", "")), flow_name, *folders, f"part-00000.{ext}")
 
 
-def run_salesforce_to_s3(
-    org: SalesforceOrg,
-    definition: dict[str, Any],
-    *,
-    flow_name: str,
-    execution_id: str,
-    started: datetime,
-    schema_version: int,
-    s3: S3Client,
-    partial: bool = False,
-) -> TransferResult:
+@dataclass(frozen=True)
+class SalesforceRead:
+    """What a run reads from the org: the object's schema, the flow's tasks, the records its
+    filters keep (queryAll's too with includeDeletedRecords) and the Salesforce API it reads
+    them through. Read once: the org's API allowance is spent on exactly these records."""
+
+    schema: ObjectSchema
+    plan: TaskPlan
+    records: list[dict[str, Value]]
+    api: Api
+
+
+def read_records(org: SalesforceOrg, definition: dict[str, Any]) -> SalesforceRead:
     source = definition["sourceFlowConfig"]["sourceConnectorProperties"]["Salesforce"]
-    destination = definition["destinationFlowConfigList"][0]["destinationConnectorProperties"]["S3"]
     object_name = str(source["object"])
     try:
         schema = org.describe(object_name)
@@ -77,6 +79,22 @@ def run_salesforce_to_s3(
         api = chosen_api(source, len(kept))
     except UnknownTransferApiError as error:
         raise TransferError(str(error)) from error
+    return SalesforceRead(schema, plan, kept, api)
+
+
+def run_salesforce_to_s3(
+    read: SalesforceRead,
+    definition: dict[str, Any],
+    *,
+    flow_name: str,
+    execution_id: str,
+    started: datetime,
+    schema_version: int,
+    s3: S3Client,
+    partial: bool = False,
+) -> TransferResult:
+    destination = definition["destinationFlowConfigList"][0]["destinationConnectorProperties"]["S3"]
+    schema, plan, kept, api = read.schema, read.plan, read.records, read.api
     failed = [index for index in range(len(kept)) if partial and injected_failure(index, len(kept))]
     rows = [row for index, row in enumerate(kept) if index not in set(failed)]
     columns = [

@@ -27,7 +27,7 @@ class AppflowService:
         self.orgs = OrgDirectory(settings or OrgSettings.from_env())
         self.injections = Injections()
         self.api = AppflowApi(context, self.orgs, self.injections)
-        self.control = ControlEndpoints(self.injections, self.orgs)
+        self.control = ControlEndpoints(self.injections, self.orgs, self.api.runner)
 
     def handle(self, request: Request) -> Response | None:
         if request.path.startswith(PREFIX):

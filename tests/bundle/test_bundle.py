@@ -42,7 +42,10 @@ def test_plugins_zip_holds_the_library_at_its_root_and_nothing_else(bundle: Path
     assert "lakehouse/airflow/dagfile.py" in names
     assert "lakehouse/paths.py" in names
     assert ".airflowignore" in names
-    assert all(n.startswith("lakehouse/") for n in names if n != ".airflowignore")
+    assert "lakehouse_plugin.py" in names  # the Airflow plugin: the priority weight strategy
+    assert all(
+        n.startswith("lakehouse/") for n in names if n not in {".airflowignore", "lakehouse_plugin.py"}
+    )
     for part in ("tests/", "sandbox/", "bench/", "__pycache__", ".egg-info", ".pyc"):
         assert not [n for n in names if part in n], part
     ignore = zipfile.ZipFile(bundle / "plugins.zip").read(".airflowignore")
@@ -207,7 +210,15 @@ def test_dags_import_from_the_unpacked_bundle_in_a_clean_venv(
     assert report["paths"].startswith(str(plugins) + "/")
     assert report["repo_on_path"] == []
     assert report["plugin_errors"] == {}
-    assert report["loaded_by_plugins"] == []  # .airflowignore: the plugin loader left the library alone
+    # .airflowignore: the plugin loader imported only lakehouse_plugin.py, the Airflow plugin, and
+    # what it imports (the priority weight strategy), not the library's other modules
+    assert report["loaded_by_plugins"] == [
+        "lakehouse",
+        "lakehouse.airflow",
+        "lakehouse.airflow.plugin",
+        "lakehouse.airflow.priority",
+        "lakehouse_plugin",
+    ]
     assert report["import_errors"] == {}
     assert report["dags"] == DEV_DAGS
     assert report["python"] == mwaa_python[1]

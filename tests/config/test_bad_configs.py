@@ -350,6 +350,37 @@ ENV_CASES = [
         "environments[dev].redshift",
         "exactly one of",
     ),
+    (
+        "limits-unknown-profile",
+        (
+            "roche-salesforce-connector-profile1:\n        daily_api_calls",
+            "roche-salesforce-profile9:\n        daily_api_calls",
+        ),
+        32,
+        "environments[dev].salesforce_limits.roche-salesforce-profile9",
+        "is not in connector_profiles",
+    ),
+    (
+        "limits-too-many-runs",
+        ("concurrent_runs: 4", "concurrent_runs: 40"),
+        34,
+        "environments[dev].salesforce_limits.roche-salesforce-connector-profile1.concurrent_runs",
+        "less than or equal to 25",
+    ),
+    (
+        "limits-zero-calls",
+        ("daily_api_calls: 15000", "daily_api_calls: 0"),
+        33,
+        "environments[dev].salesforce_limits.roche-salesforce-connector-profile1.daily_api_calls",
+        "greater than or equal to 1",
+    ),
+    (
+        "limits-typo",
+        ("daily_api_calls: 15000", "daily_api_call: 15000"),
+        33,
+        "environments[dev].salesforce_limits.roche-salesforce-connector-profile1.daily_api_call",
+        "unknown key 'daily_api_call'",
+    ),
 ]
 
 

@@ -141,7 +141,7 @@ def test_an_appflow_error_fails_the_run_with_appflows_message(
 ) -> None:
     dag = dags["sfdc_ingest__account"]
     sandbox.service("appflow").inject(
-        f"dev-{G1}-account", "fail", "REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded."
+        f"dev-{G1}-account", "fail", "INVALID_SESSION_ID: Session expired or invalid"
     )
     run = run_day(dag, dt.date(2025, 1, 10))
     states = task_states(run)
@@ -154,7 +154,7 @@ def test_an_appflow_error_fails_the_run_with_appflows_message(
     assert f"AppFlow flow dev-{G1}-account execution" in output.out + output.err, (
         "the failure names the flow and its execution"
     )
-    assert "ended Error: REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded." in output.out + output.err
+    assert "ended Error: INVALID_SESSION_ID: Session expired or invalid" in output.out + output.err
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ G1 = "roche_salesforce_connector_profile1"
 DAG_ID = "sfdc_ingest__account"
 FLOW = f"dev-{G1}-account"
 TASK = f"{G1}.wait_for_flow"
-APPFLOW_ERROR = "REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded."
+APPFLOW_ERROR = "INVALID_SESSION_ID: Session expired or invalid"
 
 
 def failing_run(dags: Any, sandbox: Any, day: dt.date) -> Any:

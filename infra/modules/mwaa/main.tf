@@ -35,6 +35,18 @@ locals {
     "lakehouse.env" = var.env
   }
 
+  # OpenLineage (docs/lineage.md): every task's datasets, sent where openlineage_transport says
+  # (HTTP to Marquez or DataHub, Amazon DataZone's API, ...); without a transport nothing is sent.
+  openlineage_options = merge(
+    {
+      "openlineage.namespace"  = "lakehouse-${var.env}"
+      "openlineage.extractors" = "lakehouse.airflow.lineage_extractors.RedshiftDataExtractor"
+      # emit from a thread of the task's process rather than a fork of it (cheaper, and safe)
+      "openlineage.execute_in_thread" = "True"
+    },
+    var.openlineage_transport == "" ? {} : { "openlineage.transport" = var.openlineage_transport },
+  )
+
   dag_files = fileset("${var.bundle_dir}/dags", "**")
 }
 
@@ -506,11 +518,19 @@ data "aws_iam_policy_document" "execution" {
   }
 
   # keep_versions: a rerun's load folder gets the versions of the load it replaces that it no
-  # longer sees (kept-versions*.parquet); no other object of the raw zone can be written.
+  # longer sees (kept-versions*.parquet), the only objects of the raw zone it writes but the claims below.
   statement {
     sid       = "KeepVersionsInReruns"
     actions   = ["s3:PutObject"]
     resources = ["${var.lake_bucket_arns["raw"]}/*/kept-versions*.parquet"]
+  }
+
+  # run_flow claims the day's "Salesforce API limit reached" alert of an org with a conditional
+  # write (If-None-Match), so each org alerts once a day however many of its runs are paused.
+  statement {
+    sid       = "ClaimLimitAlerts"
+    actions   = ["s3:PutObject"]
+    resources = ["${var.lake_bucket_arns["raw"]}/_lakehouse/salesforce-limits/*"]
   }
 
   statement {
@@ -613,7 +633,7 @@ resource "aws_mwaa_environment" "this" {
   startup_script_s3_path           = aws_s3_object.startup.key
   startup_script_s3_object_version = aws_s3_object.startup.version_id
 
-  airflow_configuration_options = local.airflow_configuration_options
+  airflow_configuration_options = merge(local.airflow_configuration_options, local.openlineage_options)
 
   network_configuration {
     security_group_ids = [aws_security_group.mwaa.id]
@@ -647,4 +667,19 @@ resource "aws_mwaa_environment" "this" {
 
   # The role's policy must exist before MWAA validates the environment with it.
   depends_on = [aws_iam_role_policy.execution, aws_s3_bucket_policy.source]
+}
+
+# ---------------------------------------------------------------------------------------------
+# Airflow pools: one per Salesforce org, sized by environments.yaml's salesforce_limits
+# (`lakehouse pools`). They live in the metadata database, which only Airflow reaches, so
+# tools/mwaa_pools.py sets them through MWAA's InvokeRestApi once the environment is up and again
+# whenever the config changes (the deploying role needs airflow:InvokeRestApi; docs/deploy.md).
+# ---------------------------------------------------------------------------------------------
+
+resource "terraform_data" "pools" {
+  triggers_replace = [aws_mwaa_environment.this.arn, filemd5("${var.config_dir}/environments.yaml")]
+
+  provisioner "local-exec" {
+    command = "python3 ${var.tools_dir}/mwaa_pools.py --env ${var.env} --environment-name ${var.name} --region ${local.region} --config-dir ${var.config_dir}"
+  }
 }

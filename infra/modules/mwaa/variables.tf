@@ -178,3 +178,19 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "config_dir" {
+  description = "The repository's include/config: tools/mwaa_pools.py sizes the Airflow pools from environments.yaml."
+  type        = string
+}
+
+variable "tools_dir" {
+  description = "The repository's tools/ (mwaa_pools.py)."
+  type        = string
+}
+
+variable "openlineage_transport" {
+  description = "OpenLineage transport as the Airflow option openlineage.transport takes it (JSON), e.g. {\"type\": \"http\", \"url\": \"https://marquez.internal:5000\"}; empty: no lineage is sent."
+  type        = string
+  default     = ""
+}

@@ -240,6 +240,10 @@ module "mwaa" {
   source_bucket      = coalesce(var.mwaa_bucket, "${local.bucket_stem}-mwaa")
   access_logs_bucket = module.lake.logs_bucket
   bundle_dir         = var.bundle_dir
+  config_dir         = var.config_dir
+  tools_dir          = "${var.config_dir}/../../tools"
+
+  openlineage_transport = var.openlineage_transport
 
   vpc_id            = module.network.vpc_id
   vpc_cidr          = module.network.vpc_cidr

@@ -126,3 +126,9 @@ variable "existing_workgroup_arn" {
   type        = string
   default     = null
 }
+
+variable "openlineage_transport" {
+  description = "OpenLineage transport of the MWAA environment (JSON of the Airflow option openlineage.transport); empty: none."
+  type        = string
+  default     = ""
+}

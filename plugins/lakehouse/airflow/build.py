@@ -23,6 +23,7 @@ from lakehouse.airflow.dag_args import (
     ONE_AT_A_TIME,
     WINDOW_END,
     WINDOW_START,
+    alert_notifier,
     asset,
     aws_args,
     jinja,
@@ -42,6 +43,7 @@ from lakehouse.airflow.tuning import Tuning
 from lakehouse.plan import DagPlan, ProfilePlan
 from lakehouse.plan.assets import results_asset, table_asset
 from lakehouse.plan.dags import RECONCILE_PARTITION, RECONCILE_PARTITION_FORMAT
+from lakehouse.plan.pools import pool_name
 from lakehouse.plan.views import required_columns, view_templates, view_values
 from lakehouse.sql import render_sql
 
@@ -161,6 +163,7 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) 
                 "includeDeletedRecords": flow.include_deleted_records,
                 "dataTransferApi": flow.data_transfer_api,
             },
+            **_org_run_args(plan, profile, tuning),
         ),
         wait,
         AppflowRecordsShortCircuitOperator(
@@ -204,7 +207,14 @@ def _reconcile(plan: DagPlan, profile: ProfilePlan, tuning: Tuning) -> None:
     load_location = f"s3://{profile.bucket}/{partition_prefix}/{profile.live_ids_flow}/{execution_id}/"
     wait = _wait_for_flow(profile, aws, tuning, max_failed_records=0, flow_name=profile.live_ids_flow)
     chain(
-        _run_flow(profile, aws, tuning, destination_prefix=partition_prefix, flow_name=profile.live_ids_flow),
+        _run_flow(
+            profile,
+            aws,
+            tuning,
+            destination_prefix=partition_prefix,
+            flow_name=profile.live_ids_flow,
+            **_org_run_args(plan, profile, tuning),
+        ),
         wait,
         _check_data(load_location, wait, aws),
         GluePartitionOperator(
@@ -253,6 +263,20 @@ def _check_data(location: str, wait: AppflowRunSensor, aws: dict[str, Any]) -> P
     )
 
 
+def _org_run_args(plan: DagPlan, profile: ProfilePlan, tuning: Tuning) -> dict[str, Any]:
+    """run_flow's share of the org: a slot of its pool (held, deferred, while the execution runs),
+    and what a refusal for the org's daily API limit does (wait, alert once a day, start again)."""
+    return {
+        "pool": pool_name(profile.profile),
+        "poll_interval": tuning.appflow_poke_interval_seconds,
+        "hand_on_after_seconds": tuning.appflow_timeout_seconds,
+        "limit_wait_seconds": tuning.salesforce_limit_wait_seconds,
+        "connector_profile": profile.profile,
+        "limit_alert": alert_notifier(plan.env, plan.environment, "limited"),
+        "limit_alert_bucket": plan.environment.buckets.raw,
+    }
+
+
 def _wait_for_flow(
     profile: ProfilePlan,
     aws: dict[str, Any],
@@ -291,6 +315,7 @@ def _upsert(plan: DagPlan, profile: ProfilePlan, tuning: Tuning) -> None:
             flow_name=profile.appflow_flow,
             max_active_tis_per_dag=ONE_AT_A_TIME,
             update_propagation_seconds=tuning.appflow_update_propagation_seconds,
+            **_org_run_args(plan, profile, tuning),
             **aws,
         ),
         wait := _wait_for_flow(profile, aws, tuning),

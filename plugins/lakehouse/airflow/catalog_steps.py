@@ -11,6 +11,7 @@ from airflow.providers.amazon.aws.operators.redshift_data import RedshiftDataOpe
 from airflow.sdk import BaseOperator
 
 from lakehouse.airflow.dag_args import ONE_AT_A_TIME, aws_args, warehouse_args
+from lakehouse.airflow.lineage_names import TableLineage, warehouse
 from lakehouse.airflow.operators.catalog import GluePartitionOperator, GlueTableOperator
 from lakehouse.airflow.tuning import Tuning
 from lakehouse.config import Environment
@@ -53,6 +54,18 @@ def catalog_steps(
     templates rendered per run from its data interval.
     """
     aws = aws_args(environment)
+    redshift = environment.redshift
+    names = TableLineage(
+        region=environment.region,
+        account_id=environment.account_id,
+        glue_database=target.glue_database,
+        table=target.table,
+        location=target.location,
+        warehouse=warehouse(
+            redshift.workgroup_name, redshift.cluster_identifier, environment.region, redshift.database
+        ),
+        external_schema=target.external_schema,
+    )
     return CatalogSteps(
         GlueTableOperator(
             task_id="register_table",
@@ -63,6 +76,7 @@ def catalog_steps(
             partition_column=target.partition_column,
             columns=columns,
             description=target.description,
+            lineage=names,
             **aws,
         ),
         GluePartitionOperator(
@@ -71,6 +85,7 @@ def catalog_steps(
             table=target.table,
             location=partition_location,
             value=partition_value,
+            lineage=names,
             **aws,
         ),
         RedshiftDataOperator(

@@ -5,13 +5,15 @@ alert callbacks, and the AWS and warehouse arguments of an environment's operato
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from airflow.sdk import Asset, CronDataIntervalTimetable, DeltaDataIntervalTimetable
 from airflow.sdk.bases.timetable import BaseTimetable
 
 from lakehouse.airflow.alerting import LakehouseAlertNotifier
+from lakehouse.airflow.priority import ScheduledBeforeBackfill
 from lakehouse.airflow.tuning import Tuning
+from lakehouse.alerts.message import Event
 from lakehouse.config import Environment
 from lakehouse.config.dag_settings import DagSettings
 from lakehouse.config.schedule import Schedule
@@ -49,8 +51,9 @@ def asset(ref: AssetRef) -> Asset:
 
 def task_defaults(env: str, environment: Environment, settings: DagSettings) -> dict[str, Any]:
     """default_args from a flow's or feed's settings: retries with exponential backoff capped at an
-    hour, and the alert callbacks."""
+    hour, today's runs before a backfill's (lakehouse.airflow.priority), and the alert callbacks."""
     return {
+        "weight_rule": ScheduledBeforeBackfill(),
         "owner": settings.owner,
         "retries": settings.retries,
         "retry_delay": dt.timedelta(minutes=settings.retry_delay_minutes),
@@ -60,29 +63,30 @@ def task_defaults(env: str, environment: Environment, settings: DagSettings) -> 
     }
 
 
+def alert_notifier(env: str, environment: Environment, event: Event) -> LakehouseAlertNotifier:
+    """A notifier of the environment's SNS topic and webhooks; it holds names only."""
+    alerts = environment.alerts
+    return LakehouseAlertNotifier(
+        environment=env,
+        sns_topic_arn=alerts.sns_topic_arn,
+        webhook_secret=alerts.webhook_secret,
+        aws_conn_id=environment.aws_conn_id,
+        region_name=environment.region,
+        event=event,
+    )
+
+
 def alert_callbacks(env: str, environment: Environment, settings: DagSettings) -> dict[str, Any]:
     """Task-level callbacks (default_args) that alert SNS and the webhooks; see alerting.py.
 
     One notifier per DAG and event, shared by its tasks; it holds names only, so parsing makes no
     call. Retries alert only with `alert_on_retry`, recoveries with `recovery_alerts`.
     """
-    alerts = environment.alerts
-
-    def notifier(event: Literal["failure", "retry", "recovery"]) -> LakehouseAlertNotifier:
-        return LakehouseAlertNotifier(
-            environment=env,
-            sns_topic_arn=alerts.sns_topic_arn,
-            webhook_secret=alerts.webhook_secret,
-            aws_conn_id=environment.aws_conn_id,
-            region_name=environment.region,
-            event=event,
-        )
-
-    callbacks: dict[str, Any] = {"on_failure_callback": notifier("failure")}
+    callbacks: dict[str, Any] = {"on_failure_callback": alert_notifier(env, environment, "failure")}
     if settings.alert_on_retry:
-        callbacks["on_retry_callback"] = notifier("retry")
+        callbacks["on_retry_callback"] = alert_notifier(env, environment, "retry")
     if settings.recovery_alerts:
-        callbacks["on_success_callback"] = notifier("recovery")
+        callbacks["on_success_callback"] = alert_notifier(env, environment, "recovery")
     return callbacks
 
 

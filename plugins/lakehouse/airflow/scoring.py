@@ -42,8 +42,16 @@ class AccountScoringOperator(WarehouseQueryOperator):
     template_fields: Sequence[str] = aws_template_fields()
 
     def __init__(
-        self, *, sql: str, results_bucket: str, results_prefix: str, results_key: str, **kwargs: Any
+        self,
+        *,
+        sql: str,
+        results_bucket: str,
+        results_prefix: str,
+        results_key: str,
+        results_dataset_prefix: str | None = None,
+        **kwargs: Any,
     ) -> None:
+        """`results_dataset_prefix`: the results location the upsert reads (lineage names it)."""
         super().__init__(**kwargs)
         if not results_key.startswith(results_prefix):
             raise ValueError(f"{results_key} must lie under {results_prefix}: each run replaces that folder")
@@ -51,6 +59,17 @@ class AccountScoringOperator(WarehouseQueryOperator):
         self.results_bucket = results_bucket
         self.results_prefix = results_prefix
         self.results_key = results_key
+        self.results_dataset_prefix = results_dataset_prefix or results_prefix
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """The current-state view (parsed from the query) -> the results the upsert sends."""
+        from lakehouse.airflow.lineage import lineage, s3_prefix_dataset
+        from lakehouse.airflow.lineage_extractors import operator_warehouse, sql_lineage
+
+        read = sql_lineage(self.sql, operator_warehouse(self))
+        return lineage(
+            inputs=read.inputs, outputs=[s3_prefix_dataset(self.results_bucket, self.results_dataset_prefix)]
+        )
 
     def execute(self, context: Any) -> dict[str, Any]:
         statement_id = self.run_query(self.sql)
@@ -108,6 +127,7 @@ def build_scoring_dag(plan: ScoringPlan, tuning: Tuning | None = None) -> DAG:
             results_bucket=plan.results_bucket,
             results_prefix=plan.results_prefix,
             results_key=plan.results_key,
+            results_dataset_prefix=plan.target_profile.prefix,
             outlets=[asset(plan.results_asset)],
             **aws_args(environment),
         )

@@ -13,6 +13,9 @@ sandbox sets them with AIRFLOW__LAKEHOUSE__* variables; the code path stays the 
 - webhook_timeout_seconds (3), webhook_backoff_seconds (0.5), webhook_deadline_seconds (12): an
   alert webhook's wait per try, first pause between tries, and bound on all its tries
   (lakehouse.alerts.webhooks says why these values on AWS).
+- salesforce_limit_wait_seconds (900): how long a run Salesforce refused for its daily API limit
+  waits before it starts its interval again (docs/scale.md: the allocation is a rolling 24 hours,
+  so there is no reset time to wait for; each try that is still refused costs one AppFlow run).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class Tuning:
     webhook_timeout_seconds: float = 3.0
     webhook_backoff_seconds: float = 0.5
     webhook_deadline_seconds: float = 12.0
+    salesforce_limit_wait_seconds: float = 900
 
     @classmethod
     def from_airflow_config(cls) -> Tuning:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from lakehouse.config.budgets import DEFAULT_LIMITS, SalesforceLimits
 from lakehouse.config.fields import named, named_list, sql_identifier
 from lakehouse.config.names import (
     AIRFLOW_CONN_ID,
@@ -130,6 +131,16 @@ class Environment(BaseModel):
         None,
         description="Where the on-prem feeds of feeds.yaml land: Glue database, Spectrum schema, prefix.",
     )
+    salesforce_limits: dict[str, SalesforceLimits] = Field(
+        default_factory=dict,
+        description=(
+            "Per connector profile: the org's daily API requests the lakehouse may spend and its "
+            "concurrent AppFlow runs (the Airflow pool's size). Profiles left out get the defaults."
+        ),
+    )
+
+    def limits_for(self, profile: str) -> SalesforceLimits:
+        return self.salesforce_limits.get(profile, DEFAULT_LIMITS)
 
     def glue_database_for(self, profile: str, env: str) -> str:
         return self.glue_database.format(profile=slug(profile), env=slug(env))
@@ -145,7 +156,14 @@ class Environment(BaseModel):
 
 def rendered_name_problems(env_name: str, env: Environment) -> list[tuple[str, str]]:
     """Templates are checked by what they render to, for every declared profile."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str]] = [
+        (
+            f"salesforce_limits.{profile}",
+            f"'{profile}' is not in connector_profiles ({', '.join(env.connector_profiles)})",
+        )
+        for profile in env.salesforce_limits
+        if profile not in env.connector_profiles
+    ]
     for profile in env.connector_profiles:
         try:
             database = env.glue_database_for(profile, env_name)

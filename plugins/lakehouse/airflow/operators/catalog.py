@@ -9,6 +9,7 @@ from airflow.providers.amazon.aws.hooks.appflow import AppflowHook
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
+from lakehouse.airflow.lineage_names import TableLineage
 from lakehouse.airflow.operators.base import WranglerOperator
 from lakehouse.aws.salesforce_types import describe_salesforce_fields, transferred
 
@@ -45,8 +46,17 @@ class SalesforceSchemaOperator(AwsBaseOperator[AppflowHook]):
             raise ValueError(
                 f"Salesforce reports no fields for {self.object_name} ({self.connector_profile})"
             )
-        columns = {f.column: f.glue_type for f in fields if transferred(f, self.data_transfer_api)}
+        landed = [f for f in fields if transferred(f, self.data_transfer_api)]
+        self._fields = {f.name: f.sf_type for f in landed}
+        columns = {f.column: f.glue_type for f in landed}
         return {**columns, **{k: v for k, v in self.required_columns.items() if k not in columns}}
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """The Salesforce object, with its fields and their Salesforce types."""
+        from lakehouse.airflow.lineage import lineage, salesforce_dataset, salesforce_host
+
+        host = salesforce_host(self.hook.conn, self.connector_profile)
+        return lineage(inputs=[salesforce_dataset(host, self.object_name, getattr(self, "_fields", None))])
 
 
 class GlueTableOperator(WranglerOperator):
@@ -63,6 +73,7 @@ class GlueTableOperator(WranglerOperator):
         partition_column: str,
         columns: Any,
         description: str,
+        lineage: TableLineage | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -72,6 +83,7 @@ class GlueTableOperator(WranglerOperator):
         self.partition_column = partition_column
         self.columns = columns
         self.description = description
+        self.lineage = lineage
 
     def execute(self, context: Any) -> dict[str, Any]:
         from lakehouse.aws.catalog import ensure_table
@@ -91,6 +103,19 @@ class GlueTableOperator(WranglerOperator):
             )
         return {"created": change.created, "added_columns": list(change.added_columns)}
 
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """The table's S3 location -> its Glue table and Spectrum external table, with the columns
+        (the partition column last, as the catalog lists it)."""
+        from lakehouse.airflow.lineage import glue_dataset, lineage, s3_dataset, spectrum_dataset
+
+        if self.lineage is None:
+            return lineage()
+        columns = {**dict(self.columns or {}), self.partition_column: "string"}
+        return lineage(
+            inputs=[s3_dataset(self.location)],
+            outputs=[glue_dataset(self.lineage, columns), spectrum_dataset(self.lineage, columns)],
+        )
+
 
 class GluePartitionOperator(WranglerOperator):
     """Point the interval's partition at its location: register it, or move it there from an
@@ -105,6 +130,7 @@ class GluePartitionOperator(WranglerOperator):
         table: str,
         location: str,
         value: str,
+        lineage: TableLineage | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -112,6 +138,7 @@ class GluePartitionOperator(WranglerOperator):
         self.table = table
         self.location = location
         self.value = value
+        self.lineage = lineage
 
     def execute(self, context: Any) -> int:
         from lakehouse.aws.catalog import register_partitions
@@ -122,3 +149,11 @@ class GluePartitionOperator(WranglerOperator):
             table=self.table,
             partitions={self.location: self.value},
         )
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """The load's table in S3 -> the Glue table whose partition now points at it."""
+        from lakehouse.airflow.lineage import glue_dataset, lineage, s3_dataset
+
+        if self.lineage is None:
+            return lineage()
+        return lineage(inputs=[s3_dataset(self.location)], outputs=[glue_dataset(self.lineage)])

@@ -49,3 +49,9 @@ class PartitionCheckOperator(WranglerOperator):
         if problems:
             raise ValueError(f"{self.location}: " + "; ".join(problems))
         return found
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """It reads the load (an input of the table's S3 dataset)."""
+        from lakehouse.airflow.lineage import lineage, s3_dataset
+
+        return lineage(inputs=[s3_dataset(self.location)])

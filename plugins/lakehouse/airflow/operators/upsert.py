@@ -120,6 +120,12 @@ class ResultsValidationOperator(AwsBaseOperator[AppflowHook]):
             raise AirflowFailException(f"{self.location}: " + "; ".join(problems))
         return summary
 
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """It reads the results the upsert will send."""
+        from lakehouse.airflow.lineage import lineage, s3_dataset
+
+        return lineage(inputs=[s3_dataset(self.location)])
+
 
 class UpsertReportOperator(AwsBaseOperator[AppflowHook]):
     """Records processed and failed by the upsert's execution; with failures, the error file's

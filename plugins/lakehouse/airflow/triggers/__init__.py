@@ -1,0 +1,1 @@
+"""Triggers the triggerer runs for our deferred tasks."""
