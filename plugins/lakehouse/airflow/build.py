@@ -18,7 +18,7 @@ from airflow.sdk import (
 )
 from airflow.sdk.bases.timetable import BaseTimetable
 
-from lakehouse.airflow.catalog_steps import CatalogTarget, catalog_steps
+from lakehouse.airflow.catalog_steps import CatalogTarget, catalog_steps, table_lineage
 from lakehouse.airflow.dag_args import (
     ONE_AT_A_TIME,
     WINDOW_END,
@@ -31,6 +31,7 @@ from lakehouse.airflow.dag_args import (
     timetable,
     warehouse_args,
 )
+from lakehouse.airflow.lineage_names import TableLineage
 from lakehouse.airflow.operators.appflow import AppflowStartRunOperator
 from lakehouse.airflow.operators.catalog import GluePartitionOperator, SalesforceSchemaOperator
 from lakehouse.airflow.operators.checks import PartitionCheckOperator
@@ -144,6 +145,18 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) 
                 database=profile.glue_database,
                 table=profile.table,
                 latest_table=profile.latest_table,
+                lineage=(
+                    table_lineage(
+                        env, profile.glue_database, profile.table, profile.location, profile.external_schema
+                    ),
+                    table_lineage(
+                        env,
+                        profile.glue_database,
+                        profile.latest_table,
+                        profile.location,
+                        profile.external_schema,
+                    ),
+                ),
                 **aws,
             )
         )
@@ -223,6 +236,7 @@ def _reconcile(plan: DagPlan, profile: ProfilePlan, tuning: Tuning) -> None:
             table=profile.live_ids_table,
             location=load_location,
             value=as_of,
+            lineage=_lineage(plan, profile, profile.live_ids_table, profile.live_ids_location),
             **aws,
         ),
         PartitionPruneOperator(
@@ -261,6 +275,11 @@ def _check_data(location: str, wait: AppflowRunSensor, aws: dict[str, Any]) -> P
         expected_records=jinja(f"ti.xcom_pull(task_ids='{wait.task_id}')['records_processed']"),
         **aws,
     )
+
+
+def _lineage(plan: DagPlan, profile: ProfilePlan, table: str, location: str) -> TableLineage:
+    """The OpenLineage names of one of the profile's Glue tables."""
+    return table_lineage(plan.environment, profile.glue_database, table, location, profile.external_schema)
 
 
 def _org_run_args(plan: DagPlan, profile: ProfilePlan, tuning: Tuning) -> dict[str, Any]:

@@ -38,6 +38,24 @@ class CatalogSteps(NamedTuple):
     ensure_external_schema: BaseOperator
 
 
+def table_lineage(
+    environment: Environment, glue_database: str, table: str, location: str, external_schema: str
+) -> TableLineage:
+    """The lineage names of one catalogued table of `environment`."""
+    redshift = environment.redshift
+    return TableLineage(
+        region=environment.region,
+        account_id=environment.account_id,
+        glue_database=glue_database,
+        table=table,
+        location=location,
+        warehouse=warehouse(
+            redshift.workgroup_name, redshift.cluster_identifier, environment.region, redshift.database
+        ),
+        external_schema=external_schema,
+    )
+
+
 def catalog_steps(
     target: CatalogTarget,
     *,
@@ -54,17 +72,8 @@ def catalog_steps(
     templates rendered per run from its data interval.
     """
     aws = aws_args(environment)
-    redshift = environment.redshift
-    names = TableLineage(
-        region=environment.region,
-        account_id=environment.account_id,
-        glue_database=target.glue_database,
-        table=target.table,
-        location=target.location,
-        warehouse=warehouse(
-            redshift.workgroup_name, redshift.cluster_identifier, environment.region, redshift.database
-        ),
-        external_schema=target.external_schema,
+    names = table_lineage(
+        environment, target.glue_database, target.table, target.location, target.external_schema
     )
     return CatalogSteps(
         GlueTableOperator(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from lakehouse.airflow.lineage_names import TableLineage
 from lakehouse.airflow.operators.base import WranglerOperator
 
 
@@ -16,11 +17,21 @@ class LatestSnapshotOperator(WranglerOperator):
 
     template_fields: Sequence[str] = ()
 
-    def __init__(self, *, database: str, table: str, latest_table: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        database: str,
+        table: str,
+        latest_table: str,
+        lineage: tuple[TableLineage, TableLineage] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`lineage`: the snapshots' table and the `__latest` table, for OpenLineage."""
         super().__init__(**kwargs)
         self.database = database
         self.table = table
         self.latest_table = latest_table
+        self.lineage = lineage
 
     def execute(self, context: Any) -> dict[str, Any]:
         from lakehouse.aws.catalog import latest_partition, point_table
@@ -42,3 +53,14 @@ class LatestSnapshotOperator(WranglerOperator):
             "" if moved else " (unchanged)",
         )  # fmt: skip
         return {"snapshot": value, "location": location, "moved": moved}
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """The snapshots' Glue table -> its `__latest` table (and that table's Spectrum name)."""
+        from lakehouse.airflow.lineage import glue_dataset, lineage, spectrum_dataset
+
+        if self.lineage is None:
+            return lineage()
+        source, latest = self.lineage
+        return lineage(
+            inputs=[glue_dataset(source)], outputs=[glue_dataset(latest), spectrum_dataset(latest)]
+        )

@@ -41,3 +41,10 @@ class VersionKeepOperator(WranglerOperator):
             "purged since): written to %s", result["kept"], registered, self.location,
         )  # fmt: skip
         return {**result, "from": registered}
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """The table's earlier load -> the same table's new load (one S3 dataset: the table)."""
+        from lakehouse.airflow.lineage import lineage, s3_dataset
+
+        table = s3_dataset(self.location)
+        return lineage(inputs=[table], outputs=[table])
