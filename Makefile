@@ -8,7 +8,14 @@ UV := $(PY) -m uv
 ENV ?= dev
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR):$(CURDIR)/jobs
 
-.PHONY: venv jdbc test lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest bench-views up down airflow compose-smoke bundle lock clean
+FAST_TESTS := tests/unit tests/config tests/infra/test_config_parity.py tests/infra/test_terraform_files.py \
+	tests/infra/test_lakeformation.py tests/infra/test_security.py tests/infra/test_platform_modules.py \
+	tests/sandbox/test_salesforce_lifecycle.py tests/sandbox/test_salesforce_objects.py \
+	tests/sandbox/test_salesforce_limits.py tests/sandbox/test_appflow.py tests/sandbox/test_gateway.py \
+	tests/sandbox/test_redshift_data.py tests/sandbox/test_webhooks.py tests/sandbox/test_partition_catalog.py \
+	tests/sandbox/test_regions.py tests/sandbox/test_glue_crawlers.py tests/jobs/test_feed_ingest.py
+
+.PHONY: venv jdbc test test-fast lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest bench-views up down airflow compose-smoke bundle lock clean
 
 venv: $(STAMP) jdbc
 
@@ -35,9 +42,15 @@ demo: venv
 	$(BIN)/lakehouse validate include/config
 	$(BIN)/python -m sandbox.demo --env $(ENV)
 
-## make test: lint, type-check and the whole test suite (what CI runs).
+## make test: lint, type-check and the whole test suite (what CI runs), on every core (pytest-xdist:
+## a whole test file per worker, docs/testing.md says why).
 test: lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
+
+## make test-fast: the pure core (config, plans, SQL, alerts) and the adapters' unit tests, for the
+## edit-run loop (well under a minute); make test runs everything.
+test-fast: venv
+	$(BIN)/pytest -n auto $(FAST_TESTS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -28,8 +28,8 @@ def broken_view_template(include: Path) -> None:
     """A typo in the current-state view's SQL, as a bad deploy of include/sql would bring."""
     template = include / "sql" / "current_state_view.sql"
     text = template.read_text()
-    assert "SELECT *\nFROM (" in text
-    template.write_text(text.replace("SELECT *\nFROM (", "SELEC *\nFROM (", 1))
+    assert "SELECT ranked.*\nFROM ranked" in text
+    template.write_text(text.replace("SELECT ranked.*\nFROM ranked", "SELEC ranked.*\nFROM ranked", 1))
 
 
 def test_a_spectrum_sql_error_alerts_once_keeps_the_loaded_data_and_a_fixed_rerun_completes(
