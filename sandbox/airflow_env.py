@@ -13,10 +13,11 @@ from lakehouse.airflow.lineage_names import EXTRACTORS
 # Waiting is the same code as on AWS, with shorter intervals: the sandbox answers in milliseconds.
 FAST_TIMINGS = {
     "AIRFLOW__LAKEHOUSE__APPFLOW_UPDATE_PROPAGATION_SECONDS": "0",
-    "AIRFLOW__LAKEHOUSE__APPFLOW_POKE_INTERVAL_SECONDS": "0.5",
+    # The sandbox's runs end in milliseconds: look often, so no task waits on a poll interval.
+    "AIRFLOW__LAKEHOUSE__APPFLOW_POKE_INTERVAL_SECONDS": "0.1",
     "AIRFLOW__LAKEHOUSE__APPFLOW_TIMEOUT_SECONDS": "120",
-    "AIRFLOW__LAKEHOUSE__REDSHIFT_POLL_INTERVAL_SECONDS": "0.2",
-    "AIRFLOW__LAKEHOUSE__GLUE_POLL_INTERVAL_SECONDS": "0.5",
+    "AIRFLOW__LAKEHOUSE__REDSHIFT_POLL_INTERVAL_SECONDS": "0.05",
+    "AIRFLOW__LAKEHOUSE__GLUE_POLL_INTERVAL_SECONDS": "0.2",
     # The sandbox's webhook receiver answers in milliseconds: a try that waits 0.5 s has hung.
     "AIRFLOW__LAKEHOUSE__WEBHOOK_TIMEOUT_SECONDS": "0.5",
     "AIRFLOW__LAKEHOUSE__WEBHOOK_BACKOFF_SECONDS": "0.05",

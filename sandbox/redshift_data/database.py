@@ -68,6 +68,7 @@ class Database:
     """`region` is the warehouse's: an external schema without a REGION clause reads its catalog."""
 
     def __init__(self, path: Path, catalogs: CatalogDirectory, region: str) -> None:
+        self._fresh: set[str] = set()
         path.parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(str(path))
         self._con.execute("SET TimeZone = 'UTC'")
@@ -92,6 +93,7 @@ class Database:
         errors, and Redshift reports all of them the same way, as the statement's error.
         """
         with self._lock:
+            self._fresh = set()  # the external schemas re-read for this call (_refresh_if_mentioned)
             if batch:
                 self._con.execute("BEGIN TRANSACTION")
             results: list[Result] = []
@@ -198,14 +200,16 @@ class Database:
             self._con.unregister(registered)
 
     def _refresh_if_mentioned(self, sql: str) -> None:
-        """Re-read the catalog for the external schemas this SQL reads, directly or via views."""
+        """Re-read the catalog for the external schemas this SQL reads, directly or via views:
+        each of them once per ExecuteStatement or batch (no SQL can change the catalog, so what a
+        statement of the batch saw holds for the next), the others not at all."""
         schemas = self._external_schemas()
-        if not schemas:
-            return
-        names = set(schemas) | self._dependent_views(set(schemas))
-        if mentions(sql, names):
-            for name, source in schemas.items():
+        for name, source in schemas.items():
+            if name in self._fresh:
+                continue
+            if mentions(sql, {name} | self._dependent_views({name})):
                 self._refresh(name, source)
+                self._fresh.add(name)
 
     def _dependent_views(self, schemas: set[str]) -> set[str]:
         views = self._con.execute(

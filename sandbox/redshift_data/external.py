@@ -50,6 +50,11 @@ class GlueCatalogReader:
             aws_secret_access_key=TEST_SECRET,
         )
         endpoint = urlsplit(context.endpoint_url)
+        self._spellings: dict[tuple[str, int, int], list[str]] = {}
+        """A file's column names by (path, size, mtime): read from its footer once, since every
+        statement that names an external schema lists its tables' files again."""
+        self._listed: dict[str, tuple[int, int]] = {}
+        """(size, mtime in ns) of each file as the latest listing showed it."""
         self._fs = pafs.S3FileSystem(
             access_key=TEST_KEY,
             secret_key=TEST_SECRET,
@@ -117,12 +122,22 @@ class GlueCatalogReader:
         """
         spelled: dict[str, str] = {}
         for path in paths:
-            for name in pq.read_schema(path, filesystem=self._fs).names:
+            for name in self._column_names(path):
                 spelled.setdefault(name.lower(), name)
         return pa.schema(
             [field.with_name(spelled.get(field.name.lower(), field.name)) for field in schema],
             metadata=schema.metadata,
         )
+
+    def _column_names(self, path: str) -> list[str]:
+        size, mtime = self._listed.get(path, (-1, -1))
+        key = (path, size, mtime)
+        names = self._spellings.get(key)
+        if names is None:
+            names = list(pq.read_schema(path, filesystem=self._fs).names)
+            if size >= 0:
+                self._spellings[key] = names
+        return names
 
     def _partitions(self, database: str, table: str) -> list[tuple[list[str], str]]:
         found: list[tuple[list[str], str]] = []
@@ -138,14 +153,17 @@ class GlueCatalogReader:
         if not location:
             return []
         selector = pafs.FileSelector(location.rstrip("/"), recursive=True, allow_not_found=True)
-        return sorted(
-            (info.path, int(info.size))
+        found = [
+            info
             for info in self._fs.get_file_info(selector)
             if info.type == pafs.FileType.File
             and info.size
             and not info.base_name.startswith(("_", "."))
             and not info.base_name.endswith("$folder$")
-        )
+        ]
+        for info in found:
+            self._listed[info.path] = (int(info.size), int(info.mtime_ns or 0))
+        return sorted((info.path, int(info.size)) for info in found)
 
 
 class CatalogDirectory:

@@ -37,6 +37,7 @@ QUICK_END_SECONDS = 10.0
 """How long run_flow watches a new execution itself before deferring (a refusal, an empty window
 or the sandbox's runs end within it)."""
 QUICK_POLL_SECONDS = 0.5
+"""How often run_flow looks while it watches itself, or the poll interval when that is shorter."""
 MIN_DEFERRAL_SECONDS = 30.0
 """The shortest wait handed to the triggerer. Airflow 3.3.1 fails a deferred task whose trigger
 fires before the scheduler has processed the exit of the process that deferred (it finds the task
@@ -138,7 +139,7 @@ class AppflowStartRunOperator(AwsBaseOperator[AppflowHook]):
                 return {"status": status, "message": message, "execution_id": execution_id}
             if time.monotonic() >= deadline:
                 return None
-            time.sleep(QUICK_POLL_SECONDS)
+            time.sleep(min(QUICK_POLL_SECONDS, self.poll_interval))
 
     def _refused_for_the_limit(self, context: Any, event: dict[str, Any]) -> bool:
         """Whether the execution ended in Salesforce's REQUEST_LIMIT_EXCEEDED (then logged, alerted)."""
