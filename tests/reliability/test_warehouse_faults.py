@@ -25,11 +25,16 @@ BUILD_VIEWS = f"{G1}.build_views"
 
 
 def broken_view_template(include: Path) -> None:
-    """A typo in the current-state view's SQL, as a bad deploy of include/sql would bring."""
-    template = include / "sql" / "current_state_view.sql"
-    text = template.read_text()
-    assert "SELECT ranked.*\nFROM ranked" in text
-    template.write_text(text.replace("SELECT ranked.*\nFROM ranked", "SELEC ranked.*\nFROM ranked", 1))
+    """A typo in the current-state views' SQL (incremental and snapshot), as a bad deploy of
+    include/sql would bring."""
+    for name, select in (
+        ("current_state_view.sql", "SELECT ranked.*\nFROM ranked"),
+        ("snapshot_current_view.sql", "SELECT latest.*\nFROM"),
+    ):
+        template = include / "sql" / name
+        text = template.read_text()
+        assert select in text, (name, select)
+        template.write_text(text.replace(select, select.replace("SELECT", "SELEC"), 1))
 
 
 def test_a_spectrum_sql_error_alerts_once_keeps_the_loaded_data_and_a_fixed_rerun_completes(
@@ -41,6 +46,7 @@ def test_a_spectrum_sql_error_alerts_once_keeps_the_loaded_data_and_a_fixed_reru
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     broken = dags_from(broken_view_template)[OPPORTUNITY]
+    assert any("SELEC " in s for s in broken.get_task(BUILD_VIEWS).sql), "the fault reaches build_views"
     day = dt.date(2025, 1, 5)
     target = Interval(broken, day, G1, "opportunity_dev", "Opportunity", None)
 
