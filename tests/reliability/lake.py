@@ -25,7 +25,12 @@ G2 = "roche_salesforce_connector_profile2"
 PROFILE = {G1: "roche-salesforce-connector-profile1", G2: "roche-salesforce-connector-profile2"}
 ACCOUNT = "sfdc_ingest__account"
 ACCOUNT_FLOW = f"dev-{G1}-account"
-HEADLINES = {"failure": "Task failed", "retry": "Task failed, will retry", "recovery": "Task recovered"}
+HEADLINES = {
+    "failure": "Task failed",
+    "retry": "Task failed, will retry",
+    "recovery": "Task recovered",
+    "warning": "Checks warned, load published",
+}
 
 
 def partitions(glue: Any, database: str, table: str) -> list[tuple[str, str]]:

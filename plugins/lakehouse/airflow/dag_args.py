@@ -66,17 +66,9 @@ def alert_callbacks(env: str, environment: Environment, settings: DagSettings) -
     One notifier per DAG and event, shared by its tasks; it holds names only, so parsing makes no
     call. Retries alert only with `alert_on_retry`, recoveries with `recovery_alerts`.
     """
-    alerts = environment.alerts
 
     def notifier(event: Literal["failure", "retry", "recovery"]) -> LakehouseAlertNotifier:
-        return LakehouseAlertNotifier(
-            environment=env,
-            sns_topic_arn=alerts.sns_topic_arn,
-            webhook_secret=alerts.webhook_secret,
-            aws_conn_id=environment.aws_conn_id,
-            region_name=environment.region,
-            event=event,
-        )
+        return alert_notifier(env, environment, event)
 
     callbacks: dict[str, Any] = {"on_failure_callback": notifier("failure")}
     if settings.alert_on_retry:
@@ -84,6 +76,22 @@ def alert_callbacks(env: str, environment: Environment, settings: DagSettings) -
     if settings.recovery_alerts:
         callbacks["on_success_callback"] = notifier("recovery")
     return callbacks
+
+
+def alert_notifier(
+    env: str, environment: Environment, event: Literal["failure", "retry", "recovery", "warning"]
+) -> LakehouseAlertNotifier:
+    """The environment's notifier for `event`; `warning` is what an audit sends for failed `warn`
+    checks, from the task itself, as it then succeeds and no callback fires."""
+    alerts = environment.alerts
+    return LakehouseAlertNotifier(
+        environment=env,
+        sns_topic_arn=alerts.sns_topic_arn,
+        webhook_secret=alerts.webhook_secret,
+        aws_conn_id=environment.aws_conn_id,
+        region_name=environment.region,
+        event=event,
+    )
 
 
 def aws_args(environment: Environment) -> dict[str, Any]:

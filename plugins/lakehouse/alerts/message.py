@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-Event = Literal["failure", "retry", "recovery"]
+Event = Literal["failure", "retry", "recovery", "warning"]
 
 MAX_ERROR_CHARS = 500
 """Enough for AppFlow's message; a whole traceback belongs in the log the alert links to."""
@@ -17,6 +17,7 @@ _HEADLINES: dict[Event, str] = {
     "failure": "Task failed",
     "retry": "Task failed, will retry",
     "recovery": "Task recovered",
+    "warning": "Checks warned, load published",
 }
 
 

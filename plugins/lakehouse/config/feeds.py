@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from lakehouse.config.checks import Check, checks_field
 from lakehouse.config.dag_settings import STRICT, DagSettings
 from lakehouse.config.fields import named, sql_identifier
 from lakehouse.config.names import (
@@ -130,6 +131,11 @@ class FeedSettings(DagSettings):
     )
     partition_col: Annotated[str, named(GLUE_NAME)] = Field(
         "load_date", description="Partition column registered in the Glue catalog (YYYYMMDD)."
+    )
+
+    checks: list[Check] = checks_field(
+        "Data-quality checks each new load must pass before it is published (docs/quality.md); "
+        "severity error blocks the load, warn alerts and publishes."
     )
 
     _schedule = field_validator("schedule_expression")(checked_expression)
