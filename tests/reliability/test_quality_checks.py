@@ -263,3 +263,183 @@ def test_flow_checks_block_an_error_and_publish_a_warning(
     ids = {str(r[0]) for r in query(aws("redshift-data"), f"SELECT id FROM {G1}.qa_child_current")}
     assert set(day_windows[2][0]) <= ids
     inbox.assert_none()
+
+
+HCP_DAG = "onprem_feed__hcp_registry"
+FEED_DAYS = [dt.date(2025, 1, 12), dt.date(2025, 1, 13), dt.date(2025, 1, 14)]
+CURATED = "gtm-lakehouse-dev-curated"
+
+
+def with_feed_checks(checks: list[dict[str, Any]], table: str = "hcp_registry") -> Callable[[Path], None]:
+    """feeds.yaml with the checks of the feed landing in `table` replaced by `checks`."""
+
+    def edit(include: Path) -> None:
+        feeds = include / "config" / "feeds.yaml"
+        text = feeds.read_text()
+        start = text.index(f"    target_table: {table}\n") + len(f"    target_table: {table}\n")
+        end = text.index("  - name: ", start) if "  - name: " in text[start:] else len(text)
+        kept = [line for line in text[start:end].splitlines(keepends=True) if line.startswith("    schedule")]
+        feeds.write_text(text[:start] + f"    checks: {json.dumps(checks)}\n" + "".join(kept) + text[end:])
+
+    return edit
+
+
+def feed_kinds(
+    counts: list[int], rows: list[dict[str, Any]], interval_end: dt.datetime, passing: str
+) -> list[dict[str, Any]]:
+    """As `every_kind`, for the HCP registry's columns; the relationship refers to SalesTargets."""
+    failing = "warn" if passing == "error" else "error"
+    newest = max(dt.datetime.fromisoformat(r["updated_at"].replace("Z", "+00:00")) for r in rows)
+    age = (interval_end - newest).total_seconds() / 3600
+    median = statistics.median(counts)
+    change = abs(len(rows) - median) / median
+    assert change > 0, "the feed's load differs in size from the median: the failing volume needs it"
+
+    def pair(name: str, kind: str, good: dict[str, Any], bad: dict[str, Any]) -> list[dict[str, Any]]:
+        return [
+            {"name": f"{name}_pass", "kind": kind, "severity": passing, **good},
+            {"name": f"{name}_fail", "kind": kind, "severity": failing, **bad},
+        ]
+
+    sold = "specialty IN ('oncology', 'immunology')"
+    return [
+        *pair("not_null", "not_null", {"column": "hcp_id"}, {"column": "last_name"}),
+        *pair("unique", "unique", {"column": "hcp_id"}, {"column": "licensed"}),
+        *pair(
+            "accepted",
+            "accepted_values",
+            {"column": "licensed", "values": [True, False]},
+            {"column": "specialty", "values": ["oncology"]},
+        ),
+        *pair(
+            "relationships",
+            "relationships",
+            {"column": "specialty", "to": "SalesTargets", "field": "product", "where": sold},
+            {"column": "specialty", "to": "SalesTargets", "field": "product"},
+        ),
+        *pair("row_count", "row_count", {"min": len(rows), "max": len(rows)}, {"max": len(rows) - 1}),
+        *pair(
+            "volume",
+            "volume",
+            {"max_change": change * 2, "loads": 3, "min_loads": 1},
+            {"max_change": change / 2, "loads": 3, "min_loads": 1},
+        ),
+        *pair("freshness", "freshness", {"max_age_hours": age + 1}, {"max_age_hours": age / 2}),
+        *pair(
+            "expression",
+            "expression",
+            {"sql": "length(hcp_id) = 9"},
+            {"sql": "city = 'Nowhere'"},
+        ),
+    ]
+
+
+def test_feed_checks_block_an_error_and_publish_a_warning(
+    parse_with: Callable[[Callable[[Path], None]], dict[str, Any]], aws: Any, sandbox: Any, inbox: Any
+) -> None:
+    from sandbox.feeds import data
+    from sandbox.feeds.service import sources
+
+    feed_sources = sources(sandbox.service("/_sandbox/feeds/"))
+    dags = parse_with(with_feed_checks([{"kind": "unique", "column": "hcp_id"}]))
+    windows = []
+    for day in FEED_DAYS:
+        start, end = interval_starting_on(dags[HCP_DAG], day)
+        rows = [r for r in data.professionals() if data.in_window(r["updated_at"], start, end)]
+        windows.append((rows, end))
+    counts = [len(rows) for rows, _ in windows]
+    targets = run_day(dags["onprem_feed__sales_targets"], dt.date(2025, 1, 14))
+    assert targets.state == "success", task_states(targets)
+    first = run_day(dags[HCP_DAG], FEED_DAYS[0])
+    assert first.state == "success", task_states(first)
+    inbox.reset()
+
+    warn_checks = feed_kinds(counts[:1], *windows[1], passing="error")
+    dags = parse_with(with_feed_checks(warn_checks))
+    feed_sources.bad_record("last_name")  # a warn-level not_null lets it through
+    try:
+        second = run_day(dags[HCP_DAG], FEED_DAYS[1])
+    finally:
+        feed_sources.reset()
+    assert second.state == "success", task_states(second)
+    assert feed_results(aws("redshift-data"), second) == {
+        c["name"]: (c["name"].endswith("_pass"), c["severity"], True) for c in warn_checks
+    }
+    (alert,) = inbox.assert_exactly(("warning", HCP_DAG, "audit_data", second))
+    assert all(c["name"] in alert["error"] for c in warn_checks if c["name"].endswith("_fail"))
+    inbox.reset()
+
+    strict = feed_kinds(counts[:2], *windows[2], passing="warn")
+    dags = parse_with(with_feed_checks(strict))
+    before = feed_readers_see(aws)
+    feed_sources.bad_record("last_name")
+    try:
+        blocked = run_day(dags[HCP_DAG], FEED_DAYS[2])
+    finally:
+        feed_sources.reset()
+    states = task_states(blocked)
+    assert blocked.state == "failed"
+    assert states["audit_data"] == "failed", states
+    assert states["register_partition"] == states["prune_partition"] == "upstream_failed"
+    assert feed_readers_see(aws) == before
+    assert feed_results(aws("redshift-data"), blocked) == {
+        c["name"]: (c["name"].endswith("_pass"), c["severity"], False) for c in strict
+    }
+    (alert,) = inbox.assert_exactly(("failure", HCP_DAG, "audit_data", blocked))
+    assert "not_null_fail [error] 1 of" in alert["error"], alert["error"]
+    inbox.reset()
+
+    dags = parse_with(with_feed_checks([{"kind": "not_null", "column": "last_name"}]))
+    fixed = run_day(dags[HCP_DAG], FEED_DAYS[2])
+    assert fixed.state == "success", task_states(fixed)
+    registered = dict(partitions(aws("glue"), "onprem_dev", "hcp_registry"))
+    location = registered["20250114"]
+    assert location.startswith(f"s3://{CURATED}/onprem/hcp_registry/load_date=20250114/run=")
+    listed = aws("s3").list_objects_v2(Bucket=CURATED, Prefix="onprem/hcp_registry/load_date=20250114/")
+    assert all(f"s3://{CURATED}/{o['Key']}".startswith(location) for o in listed["Contents"]), (
+        "the blocked run's folder was pruned once the fixed load was published"
+    )
+    inbox.assert_none()
+
+
+def test_feed_range_checks_with_both_severities(
+    parse_with: Callable[[Callable[[Path], None]], dict[str, Any]], aws: Any, inbox: Any
+) -> None:
+    """The HCP registry has no numeric column: the range kind is checked on the territories' quota."""
+    checks = [
+        {"name": "quota_pass_error", "kind": "range", "column": "quota", "min": 0, "severity": "error"},
+        {"name": "quota_fail_warn", "kind": "range", "column": "quota", "max": 1000, "severity": "warn"},
+        {"name": "quota_pass_warn", "kind": "range", "column": "quota", "max": 10**9, "severity": "warn"},
+        {"name": "quota_fail_error", "kind": "range", "column": "quota", "min": 10**8, "severity": "error"},
+    ]
+    dags = parse_with(with_feed_checks(checks, "crm_territories"))
+    run = run_day(dags["onprem_feed__crm_territories"], dt.date(2025, 1, 15))
+    assert run.state == "failed"
+    assert task_states(run)["audit_data"] == "failed"
+    assert feed_results(aws("redshift-data"), run, "onprem_feed__crm_territories") == {
+        c["name"]: ("_pass_" in c["name"], c["severity"], False) for c in checks
+    }
+    (alert,) = inbox.assert_exactly(("failure", "onprem_feed__crm_territories", "audit_data", run))
+    assert "quota_fail_error [error]" in alert["error"]
+    assert "quota_fail_warn [warn]" in alert["error"]
+
+
+def feed_results(redshift: Any, run: Any, dag_id: str = HCP_DAG) -> dict[str, tuple[bool, str, bool]]:
+    rows = query(
+        redshift,
+        "SELECT check_name, passed, severity, published FROM quality_ext.check_results "
+        f"WHERE dag_id = '{dag_id}' AND run_id = '{run.run_id}'",
+    )
+    return {str(r[0]): (r[1] in (True, "true"), str(r[2]), r[3] in (True, "true")) for r in rows}
+
+
+def feed_readers_see(aws: Callable[[str], Any]) -> tuple[Any, ...]:
+    glue, s3 = aws("glue"), aws("s3")
+    registered = sorted(partitions(glue, "onprem_dev", "hcp_registry"))
+    files = []
+    for _, location in registered:
+        prefix = location.removeprefix(f"s3://{CURATED}/")
+        for item in s3.list_objects_v2(Bucket=CURATED, Prefix=prefix).get("Contents", []):
+            files.append((item["Key"], s3.get_object(Bucket=CURATED, Key=item["Key"])["Body"].read()))
+    rows = query(aws("redshift-data"), "SELECT * FROM onprem_ext.hcp_registry ORDER BY load_date, hcp_id")
+    return registered, files, rows
