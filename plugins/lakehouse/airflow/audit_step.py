@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from lakehouse.airflow.dag_args import WINDOW_END, WINDOW_START, alert_notifier, aws_args, warehouse_args
 from lakehouse.airflow.operators.quality import DataAuditOperator
@@ -23,7 +22,7 @@ def audit_steps(
     location: str,
     load_id: str,
     partition_value: str,
-    columns: Any,
+    schema_task_id: str,
 ) -> list[DataAuditOperator]:
     """[audit_data], or [] for an object without checks (its DAG is then as before)."""
     if audit is None:
@@ -45,7 +44,7 @@ def audit_steps(
             partition_value=partition_value,
             interval_start=WINDOW_START,
             interval_end=WINDOW_END,
-            columns=columns,
+            schema_task_id=schema_task_id,
             results_schema_sql=results_schema,
             warning_notifier=alert_notifier(env, environment, "warning"),
             retries=0,  # a failed check fails for good (AirflowFailException); a warehouse error does too

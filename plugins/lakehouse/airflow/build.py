@@ -185,7 +185,7 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) 
             location=load_location,
             load_id=execution_id,
             partition_value=value,
-            columns=schema.output,
+            schema_task_id=f"{group}.discover_schema",
         ),
         *before_register,
         catalog.register_partition,

@@ -100,7 +100,7 @@ def build_feed_dag(plan: FeedPlan, sql_dir: Path, tuning: Tuning | None = None) 
                 location=LOAD_LOCATION,
                 load_id=LOAD_ID,
                 partition_value=PARTITION_VALUE,
-                columns=schema.output,
+                schema_task_id="discover_schema",
             ),
             catalog.register_partition,
             FeedPartitionCheckOperator(
