@@ -8,7 +8,7 @@ UV := $(PY) -m uv
 ENV ?= dev
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: venv test lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest bench-views up down airflow bundle lock clean
+.PHONY: venv test lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest bench-views bench-checks up down airflow bundle lock clean
 
 venv: $(STAMP)
 
@@ -63,6 +63,10 @@ bench-ingest: venv
 ## make bench-views: <table>_current and <table>_history over 365 daily partitions, 1M records, 5% churn a day, vs hand-written SQL.
 bench-views: venv
 	$(BIN)/python -m bench.views
+
+## make bench-checks: the data-quality checks on a day of 1M records vs loading that day (warehouse time; goal +25% at most).
+bench-checks: venv
+	$(BIN)/python -m bench.checks
 
 ## make up / make down: the local AWS sandbox on http://127.0.0.1:4566 (see sandbox/README.md).
 up: venv

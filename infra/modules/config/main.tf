@@ -207,3 +207,17 @@ locals {
     } if feed.glue_database != null
   }
 }
+
+locals {
+  # Data-quality results (environments.yaml `quality:`; lakehouse.plan.checks.ResultsTarget): the
+  # table check_results at s3://<curated>/<quality.prefix>/check_results/, written by audit_data.
+  quality_catalog = try(local.environment.quality, null)
+  quality_tables = local.quality_catalog == null ? {} : {
+    "${local.quality_catalog.glue_database}.check_results" = {
+      database    = local.quality_catalog.glue_database
+      table       = "check_results"
+      pii_columns = []
+    }
+  }
+}
+

@@ -178,3 +178,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "quality_prefix" {
+  description = "Curated-zone prefix of the data-quality results (environments.yaml quality.prefix)."
+  type        = string
+  default     = "quality"
+}
