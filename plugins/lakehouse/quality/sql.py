@@ -156,13 +156,11 @@ def measure_query(plan: AuditPlan, history: Sequence[str] = ()) -> AuditQuery:
         if check.kind in ("row_count", "volume"):
             continue  # rows_in_load
         if check.kind == "relationships":
+            # An anti-join: no DISTINCT of the target's keys (every load of it) is materialised.
             table, field = _relationship_source(check)
-            missing = _filtered(check, f"{LOAD}.{column} IS NOT NULL AND ref.ref_key IS NULL")
-            joins.append(
-                f"(SELECT COUNT(*) AS {name} FROM {LOAD} LEFT JOIN (SELECT DISTINCT {field} AS ref_key "
-                f"FROM {table} WHERE {field} IS NOT NULL) AS ref ON ref.ref_key = {LOAD}.{column} "
-                f"WHERE {missing}) AS j{index}"
-            )
+            found = f"SELECT 1 FROM {table} AS ref WHERE ref.{field} = {LOAD}.{column}"
+            missing = _filtered(check, f"{LOAD}.{column} IS NOT NULL AND NOT EXISTS ({found})")
+            joins.append(f"(SELECT COUNT(*) AS {name} FROM {LOAD} WHERE {missing}) AS j{index}")
             joined.append(name)
             continue
         if check.kind == "unique":
