@@ -132,6 +132,16 @@ def test_ingest_dag_structure(dev: DagBag) -> None:
     assert type(tasks[f"{P1}.prune_partition"]).__name__ == "PartitionPruneOperator"
     assert type(tasks[f"{P1}.has_records"]).__name__ == "AppflowRecordsShortCircuitOperator"
     assert type(tasks[f"{P1}.ensure_external_schema"]).__name__ == "RedshiftDataOperator"
+    audit = tasks[f"{P1}.audit_data"]
+    assert type(audit).__name__ == "DataAuditOperator"
+    assert [c.name for c in audit.audit.checks][:3] == [
+        "unique_id",
+        "not_null_name",
+        "accepted_values_rating",
+    ]
+    assert audit.audit.masked_columns == ("phone", "fax")
+    # The DAG's docs (the UI's DAG page) list the checks the audit runs.
+    assert "| `not_null_name` | not_null | error | name is never null |" in (dag.doc_md or "")
     assert tasks[f"{P1}.wait_for_flow"].mode == "reschedule"
     assert tasks[f"{P1}.run_flow"].flow_name == f"dev-{P1}-account"
     assert tasks[f"{P1}.run_flow"].timestamp_field == "SystemModstamp"

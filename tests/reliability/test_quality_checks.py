@@ -265,6 +265,21 @@ def test_flow_checks_block_an_error_and_publish_a_warning(
     inbox.assert_none()
 
 
+def test_a_check_on_a_column_the_load_lacks_fails_the_audit_naming_it(
+    parse_with: Callable[[Callable[[Path], None]], dict[str, Any]], capfd: pytest.CaptureFixture[str]
+) -> None:
+    dags = parse_with(with_flows([{"kind": "not_null", "column": "Regoin__c"}]))
+    run = run_day(dags[CHILD_DAG], DAYS[0])
+    assert run.state == "failed"
+    (audit,) = [ti for ti in run.get_task_instances() if ti.task_id == f"{G1}.audit_data"]
+    assert audit.state == "failed"
+    assert task_states(run)[f"{G1}.register_partition"] == "upstream_failed"
+    output = capfd.readouterr()
+    assert "check 'not_null_regoin__c' names column 'regoin__c', which the load does not have" in (
+        output.out + output.err
+    )
+
+
 HCP_DAG = "onprem_feed__hcp_registry"
 FEED_DAYS = [dt.date(2025, 1, 12), dt.date(2025, 1, 13), dt.date(2025, 1, 14)]
 CURATED = "gtm-lakehouse-dev-curated"

@@ -47,7 +47,6 @@ def audit_steps(
             schema_task_id=schema_task_id,
             results_schema_sql=results_schema,
             warning_notifier=alert_notifier(env, environment, "warning"),
-            retries=0,  # a failed check fails for good (AirflowFailException); a warehouse error does too
             **warehouse_args(environment, tuning),
             **aws_args(environment),
         )

@@ -10,7 +10,8 @@ one (only when something failed), drops the staging partition, writes one row pe
 results table, and then:
 
 - any `error` check failed: the task fails (AirflowFailException: no retry, the data would not
-  change), its message naming every failed check; the failure alert carries it, once;
+  change), its message naming every failed check; the failure alert carries it, once (a warehouse
+  or catalog error, by contrast, is retried like any task's);
 - only `warn` checks failed: the task succeeds, logs them as warnings, returns them (XCom) and
   sends one `warning` alert naming them itself (no callback fires on a success).
 """
@@ -189,8 +190,8 @@ class DataAuditOperator(WarehouseQueryOperator):
     def _verdict(self, context: Any, outcomes: list[Outcome]) -> dict[str, Any]:
         for outcome in outcomes:
             (self.log.info if outcome.passed else self.log.warning)("%s", outcome.line())
-            for row in outcome.sample:
-                self.log.warning("  %s sample (PII masked): %s", outcome.check.name, row)
+            for row in outcome.sample:  # the task log has them (INFO); the console only the FAIL line
+                self.log.info("  %s failing row (PII masked): %s", outcome.check.name, row)
         failed = [o for o in outcomes if not o.passed]
         report = {
             "load_location": self.location,
