@@ -135,9 +135,9 @@ def test_ingest_dag_structure(dev: DagBag) -> None:
     audit = tasks[f"{P1}.audit_data"]
     assert type(audit).__name__ == "DataAuditOperator"
     assert [c.name for c in audit.audit.checks][:3] == [
-        "unique_id",
         "not_null_name",
         "accepted_values_rating",
+        "range_annualrevenue",
     ]
     assert audit.audit.masked_columns == ("phone", "fax")
     # The DAG's docs (the UI's DAG page) list the checks the audit runs.

@@ -55,14 +55,11 @@ def db() -> Any:
     )
     con.execute("CREATE TABLE ext.parent (id VARCHAR)")
     con.execute("INSERT INTO ext.parent VALUES ('p1'), ('p2'), (NULL)")
-    con.execute("CREATE TABLE ext.thing (id VARCHAR, day VARCHAR)")
-    con.executemany("INSERT INTO ext.thing VALUES (?, ?)", [(str(i), "20250113") for i in range(8)])
-    con.executemany("INSERT INTO ext.thing VALUES (?, ?)", [(str(i), "20250112") for i in range(4)])
     return con
 
 
-def run(db: Any, audit: AuditPlan, history: tuple[str, ...] = ()) -> list[Any]:
-    query = measure_query(audit, history)
+def run(db: Any, audit: AuditPlan, history: tuple[int, ...] = ()) -> list[Any]:
+    query = measure_query(audit)
     row = db.execute(query.sql.replace(":load_id", "$load_id"), {"load_id": "L"}).fetchone()
     return evaluate(audit.checks, dict(zip(query.columns, row, strict=True)), history, END)
 
@@ -99,7 +96,7 @@ def test_table_level_kinds_and_the_volume_history(db: Any) -> None:
         check("volume", name="no_history", max_change=0.1, loads=7, min_loads=3),
         check("freshness", max_age_hours=5),
     )
-    outcomes = {o.check.name: o for o in run(db, audit, ("20250113", "20250112"))}
+    outcomes = {o.check.name: o for o in run(db, audit, (8, 4))}
     assert (outcomes["row_count"].passed, outcomes["row_count"].observed) == (False, 4.0)
     assert outcomes["volume"].passed  # 4 rows vs median(8, 4) = 6: 33% off
     assert not outcomes["tight"].passed
@@ -140,7 +137,5 @@ def test_timestamps_as_the_data_api_returns_them(value: str) -> None:
 
 def test_names_that_reach_the_sql_are_checked_again() -> None:
     bad = plan(check("not_null", column="Name"))
-    with pytest.raises(ValueError, match="not a partition value"):
-        measure_query(bad, ("2025'; DROP",))
     with pytest.raises(ValueError, match=r"reserved word|not allowed"):
         measure_query(AuditPlan(**{**bad.__dict__, "external_schema": "select"}))

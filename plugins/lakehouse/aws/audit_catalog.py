@@ -81,14 +81,17 @@ def unstage_load(session: boto3.Session, *, database: str, audit_table: str, loa
 
 def earlier_partitions(
     session: boto3.Session, *, database: str, table: str, before: str, limit: int
-) -> list[str]:
-    """The `limit` greatest registered partition values below `before`, newest first (what a
-    volume check compares with: the loads readers were given before this one)."""
+) -> list[tuple[str, str]]:
+    """(value, location) of the `limit` greatest registered partitions below `before`, newest
+    first: the loads readers were given before this one, which a volume check compares with."""
     glue = _glue(session)
-    values: list[str] = []
+    found: list[tuple[str, str]] = []
     pages = glue.get_paginator("get_partitions").paginate(
         DatabaseName=database, TableName=table, ExcludeColumnSchema=True
     )
     for page in pages:
-        values += [p["Values"][0] for p in page.get("Partitions", []) if p["Values"][0] < before]
-    return sorted(values, reverse=True)[:limit]
+        for partition in page.get("Partitions", []):
+            value = partition["Values"][0]
+            if value < before:
+                found.append((value, str(partition.get("StorageDescriptor", {}).get("Location", ""))))
+    return sorted(found, reverse=True)[:limit]

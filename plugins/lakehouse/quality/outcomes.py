@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lakehouse.plan.checks import PlannedCheck
-from lakehouse.quality.sql import history_name, metric_name
+from lakehouse.quality.sql import metric_name
 
 MASK = "***"
 
@@ -46,12 +46,12 @@ class Outcome:
 def evaluate(
     checks: Sequence[PlannedCheck],
     measured: Mapping[str, Any],
-    history: Sequence[str],
+    history: Sequence[int],
     interval_end: dt.datetime,
 ) -> list[Outcome]:
-    """Outcomes in the checks' order; `history` are the earlier partitions, newest first."""
+    """Outcomes in the checks' order; `history`: the rows of the earlier partitions, newest first."""
     rows = int(measured.get("rows_in_load") or 0)
-    counts = [int(measured.get(history_name(i)) or 0) for i in range(len(history))]
+    counts = list(history)
     return [
         _outcome(check, measured.get(metric_name(i)), rows, counts, interval_end)
         for i, check in enumerate(checks)

@@ -105,10 +105,6 @@ def metric_name(index: int) -> str:
     return f"m{index}"
 
 
-def history_name(index: int) -> str:
-    return f"h{index}"
-
-
 def _load_cte(plan: AuditPlan) -> str:
     source = f"{_name(plan.external_schema)}.{_name(plan.audit_table)}"
     return f"WITH {LOAD} AS (SELECT * FROM {source} WHERE {AUDIT_PARTITION} = :load_id)"
@@ -143,9 +139,10 @@ def _relationship_source(check: PlannedCheck) -> tuple[str, str]:
     return f"{_name(schema)}.{_name(table)}", quoted(str(check.params["field"]))
 
 
-def measure_query(plan: AuditPlan, history: Sequence[str] = ()) -> AuditQuery:
-    """One statement, one row: `rows`, one metric per check (failing rows, or for freshness the
-    newest timestamp), and the row count of each earlier partition in `history` (volume)."""
+def measure_query(plan: AuditPlan) -> AuditQuery:
+    """One statement, one row: the load's rows and one metric per check (failing rows, or for
+    freshness the newest timestamp). The volume check's history, the earlier partitions' sizes,
+    is not the warehouse's work: their Parquet footers say it (`lakehouse.aws.audit_catalog`)."""
     aggregates = ["COUNT(*) AS rows_in_load"]
     measured = ["rows_in_load"]
     joined: list[str] = []
@@ -177,19 +174,6 @@ def measure_query(plan: AuditPlan, history: Sequence[str] = ()) -> AuditQuery:
             aggregate = f"SUM(CASE WHEN {predicate} THEN 1 ELSE 0 END)"
         aggregates.append(f"{aggregate} AS {name}")
         measured.append(name)
-    if history:
-        source = f"{_name(plan.external_schema)}.{_name(plan.table)}"
-        partition = quoted(plan.partition_column)
-        counts = []
-        for index, value in enumerate(history):
-            if not PARTITION_VALUE.fullmatch(value):
-                raise ValueError(f"{value!r} is not a partition value the audit can use")
-            counts.append(
-                f"SUM(CASE WHEN {partition} = '{value}' THEN 1 ELSE 0 END) AS {history_name(index)}"
-            )
-            joined.append(history_name(index))
-        values = ", ".join(f"'{v}'" for v in history)
-        joins.append(f"(SELECT {', '.join(counts)} FROM {source} WHERE {partition} IN ({values})) AS hist")
     from_clause = f"(SELECT {', '.join(aggregates)} FROM {LOAD}) AS agg"
     for join in joins:
         from_clause += f" CROSS JOIN {join}"

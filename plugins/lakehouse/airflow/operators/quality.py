@@ -68,7 +68,7 @@ class DataAuditOperator(WarehouseQueryOperator):
         self.warning_notifier = warning_notifier
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from lakehouse.aws.audit_catalog import earlier_partitions, stage_load, table_columns, unstage_load
+        from lakehouse.aws.audit_catalog import stage_load, table_columns, unstage_load
 
         audit = self.audit
         session = wrangler_session(self.aws_conn_id, self.region_name)
@@ -79,17 +79,7 @@ class DataAuditOperator(WarehouseQueryOperator):
         unrunnable = self._missing_targets(session, table_columns)
         runnable = replace(audit, checks=tuple(c for c in audit.checks if c.name not in unrunnable))
         volumes = [int(c.params["loads"]) for c in runnable.checks if c.kind == "volume"]
-        history = (
-            earlier_partitions(
-                session,
-                database=audit.glue_database,
-                table=audit.table,
-                before=str(self.partition_value),
-                limit=max(volumes),
-            )
-            if volumes
-            else []
-        )
+        history = self._history(session, max(volumes)) if volumes else []
         interval_end = _instant(self.interval_end)
         stage_load(
             session,
@@ -101,7 +91,7 @@ class DataAuditOperator(WarehouseQueryOperator):
         )
         try:
             parameters = [{"name": "load_id", "value": load_id}]
-            query = measure_query(runnable, history)
+            query = measure_query(runnable)
             measured = self._rows(self.run_query(query.sql, parameters=parameters))[0]
             outcomes = evaluate(runnable.checks, measured, history, interval_end)
             failed = [i for i, o in enumerate(outcomes) if not o.passed and o.check.row_level]
@@ -117,6 +107,21 @@ class DataAuditOperator(WarehouseQueryOperator):
         ordered = [by_name.get(c.name) or _unrunnable(c, unrunnable[c.name]) for c in audit.checks]
         self._record(session, context, ordered, load_id, interval_end)
         return self._verdict(context, ordered)
+
+    def _history(self, session: Any, limit: int) -> list[int]:
+        """Rows of the earlier partitions, newest first, from their Parquet footers: the volume
+        check's baseline costs the warehouse nothing (a few S3 range reads here)."""
+        from lakehouse.airflow.operators.feeds import parquet_rows
+        from lakehouse.aws.audit_catalog import earlier_partitions
+
+        earlier = earlier_partitions(
+            session,
+            database=self.audit.glue_database,
+            table=self.audit.table,
+            before=str(self.partition_value),
+            limit=limit,
+        )
+        return [parquet_rows(session, location)[1] for _, location in earlier]
 
     def _require_columns(self, discovered: dict[str, str]) -> None:
         """Checks name columns of the load as discovery found them; any other is a failure now."""
