@@ -16,7 +16,7 @@ from typing import Any
 import awswrangler as wr
 import boto3
 
-from lakehouse.plan.checks import AUDIT_PARTITION
+from lakehouse.plan.checks import AUDIT_PARTITION, AUDIT_SUFFIX
 
 
 def _glue(session: boto3.Session) -> Any:
@@ -41,12 +41,15 @@ def stage_load(
     redefined from `table`), for Spectrum to read on its own."""
     glue = _glue(session)
     source = glue.get_table(DatabaseName=database, Name=table)["Table"]
+    # The table's own location holds nothing (every read goes through a partition's); it is not the
+    # source table's, so nothing that lists a table's location walks every load of the source.
+    root = str(source["StorageDescriptor"].get("Location", "")).rstrip("/")
     wanted = {
         "Name": audit_table,
         "Description": f"Loads of {table} under audit, one partition each (dropped when audited)",
         "TableType": source.get("TableType", "EXTERNAL_TABLE"),
         "Parameters": dict(source.get("Parameters", {})),
-        "StorageDescriptor": dict(source["StorageDescriptor"]),
+        "StorageDescriptor": {**source["StorageDescriptor"], "Location": f"{root}{AUDIT_SUFFIX}/"},
         "PartitionKeys": [{"Name": AUDIT_PARTITION, "Type": "string"}],
     }
     try:
