@@ -15,7 +15,7 @@ FAST_TESTS := tests/unit tests/config tests/infra/test_config_parity.py tests/in
 	tests/sandbox/test_redshift_data.py tests/sandbox/test_webhooks.py tests/sandbox/test_partition_catalog.py \
 	tests/sandbox/test_regions.py tests/sandbox/test_glue_crawlers.py tests/jobs/test_feed_ingest.py
 
-.PHONY: venv jdbc test test-fast lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest bench-views up down airflow compose-smoke bundle lock clean
+.PHONY: venv jdbc test test-fast lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest bench-views bench-checks up down airflow compose-smoke bundle lock clean
 
 venv: $(STAMP) jdbc
 
@@ -88,6 +88,10 @@ bench-ingest: venv
 ## make bench-views: <table>_current and <table>_history over 365 daily partitions, 1M records, 5% churn a day, vs hand-written SQL.
 bench-views: venv
 	$(BIN)/python -m bench.views
+
+## make bench-checks: the data-quality checks on a day of 1M records vs loading that day (warehouse time; goal +25% at most).
+bench-checks: venv
+	$(BIN)/python -m bench.checks
 
 ## make up / make down: the local AWS sandbox on http://127.0.0.1:4566 (see sandbox/README.md).
 up: venv

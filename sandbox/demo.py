@@ -14,7 +14,11 @@ and the same task code the scheduler runs):
    scores read back from the emulated Salesforce org (sandbox/demo_scores.py);
 3. runs each on-prem feed DAG (a real Glue job script against a local SQLite database, HTTP API
    and file drop) for the same days and prints the partitions and a Spectrum count
-   (sandbox/demo_feeds.py).
+   (sandbox/demo_feeds.py);
+4. on the second day lands one bad Account load (an account without Name), which the declared
+   checks block: the run fails at audit_data, the published data is shown unchanged, and the
+   rerun once the source is fixed publishes; at the end it prints the results table of every
+   check (sandbox/demo_quality.py).
 """
 
 from __future__ import annotations
@@ -90,6 +94,7 @@ def _run(sandbox: Any, env: str, days: int, last_day: dt.date, *, feeds: bool = 
     from sandbox.airflow_env import airflow_env
     from sandbox.demo_changes import DemoChanges
     from sandbox.demo_feeds import run_feeds
+    from sandbox.demo_quality import BAD_LOAD_DAG, blocked_then_fixed, report_checks
     from sandbox.demo_scores import run_scores
     from sandbox.demo_truth import report_truth
     from sandbox.provision import provision
@@ -127,7 +132,11 @@ def _run(sandbox: Any, env: str, days: int, last_day: dt.date, *, feeds: bool = 
                 print(f"  org {orgs[0].profile}: {line}")
             continue
         t0 = time.monotonic()
-        run = run_day(bag.dags[dag_id], day)
+        if (dag_id, day) == (BAD_LOAD_DAG, intervals[min(1, days - 1)]):
+            run, problems = blocked_then_fixed(sandbox, bag.dags[dag_id], day, env)
+            failed += problems
+        else:
+            run = run_day(bag.dags[dag_id], day)
         interval = f"{run.data_interval_start:%Y-%m-%d %H:%M} .. {run.data_interval_end:%Y-%m-%d %H:%M}"
         print(f"  {dag_id} [{interval}): {run.state} ({time.monotonic() - t0:.1f} s)")
         failed += run.state != "success"
@@ -137,6 +146,7 @@ def _run(sandbox: Any, env: str, days: int, last_day: dt.date, *, feeds: bool = 
     failed += run_scores(bag.dags, endpoint_url, env)
     if feeds:
         failed += run_feeds(bag.dags, endpoint_url, REPO / "include", env, intervals)
+    report_checks(endpoint_url, env)
     return 1 if failed else 0
 
 

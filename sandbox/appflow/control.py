@@ -1,7 +1,8 @@
 """The AppFlow sandbox's control endpoints (unsigned, under /_sandbox/appflow/): what a test or a
 demo in another process uses to steer the emulation.
 
-- POST /_sandbox/appflow/inject  {"flowName", "mode": "fail"|"hang"|"partial", "message"?}
+- POST /_sandbox/appflow/inject  {"flowName", "mode": "fail"|"hang"|"partial"|"duplicate_id"|"null_field",
+  "message"?, "field"? (null_field: the field nulled, default Name)}
 - POST /_sandbox/appflow/clock   {"connectorProfileName", "now": ISO 8601}
 - POST /_sandbox/appflow/fields  {"connectorProfileName", "object", "name", "type", "label"?, ...}
 - GET  /_sandbox/appflow/records?connectorProfileName=P&object=O[&includeDeleted=true]
@@ -60,7 +61,10 @@ class ControlEndpoints:
                 return self._limits(request, body)
             if request.method == "POST" and action == "inject":
                 pending = self.injections.add(
-                    str(body["flowName"]), str(body["mode"]), str(body.get("message", ""))
+                    str(body["flowName"]),
+                    str(body["mode"]),
+                    str(body.get("message", "")),
+                    str(body.get("field", "")),
                 )
                 return _reply(200, {"flowName": body["flowName"], "mode": body["mode"], "pending": pending})
             if request.method == "POST" and action == "clock":

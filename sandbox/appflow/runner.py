@@ -106,7 +106,7 @@ class Runner:
                 cancel.wait()
                 self._finish(execution, cancel, "Canceled", message="Execution canceled")
             else:
-                result = self._transfer(flow, definition, execution, partial=bool(injection))
+                result = self._transfer(flow, definition, execution, injection)
                 self._finish(execution, cancel, "Successful", result=result)
         except TransferError as error:
             self._finish(execution, cancel, "Error", message=str(error), result=error.result)
@@ -117,8 +117,9 @@ class Runner:
             self._finish(execution, cancel, "Error", message=f"Internal error {error!r}")
 
     def _transfer(
-        self, flow: Flow, definition: dict[str, object], execution: Execution, *, partial: bool
+        self, flow: Flow, definition: dict[str, object], execution: Execution, injection: Injection | None
     ) -> TransferResult:
+        partial = injection is not None and injection.mode == "partial"
         source = definition["sourceFlowConfig"]
         destination = definition["destinationFlowConfigList"][0]  # type: ignore[index]
         s3 = self._s3_client()
@@ -131,6 +132,7 @@ class Runner:
             return run_salesforce_to_s3(
                 read, definition, flow_name=flow.name, execution_id=execution.id,
                 started=execution.started_at, schema_version=flow.schema_version, s3=s3, partial=partial,
+                spoil=injection.spoil if injection is not None and injection.bad_load else None,
             )  # fmt: skip
         org = self.orgs(str(destination["connectorProfileName"]))
         return run_s3_to_salesforce(

@@ -10,6 +10,7 @@ writes no file.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -92,11 +93,14 @@ def run_salesforce_to_s3(
     schema_version: int,
     s3: S3Client,
     partial: bool = False,
+    spoil: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None,
 ) -> TransferResult:
+    """`spoil` (failure injection's bad loads only): what the written records become."""
     destination = definition["destinationFlowConfigList"][0]["destinationConnectorProperties"]["S3"]
     schema, plan, kept, api = read.schema, read.plan, read.records, read.api
     failed = [index for index in range(len(kept)) if partial and injected_failure(index, len(kept))]
     rows = [row for index, row in enumerate(kept) if index not in set(failed)]
+    rows = spoil(rows) if spoil is not None else rows
     columns = [
         (name, column)
         for name, column in plan.columns(list(schema.fields))

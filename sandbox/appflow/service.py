@@ -46,9 +46,10 @@ class AppflowService:
             return error.response()
         return Response(200, json.dumps(document).encode(), {"Content-Type": "application/json"})
 
-    def inject(self, flow_name: str, mode: str, message: str = "") -> int:
-        """Make the next run of `flow_name` fail, hang or partly fail; returns the pending count."""
-        return self.injections.add(flow_name, mode, message)
+    def inject(self, flow_name: str, mode: str, message: str = "", field: str = "") -> int:
+        """Make the next run of `flow_name` fail, hang, partly fail or land a bad load
+        (sandbox/appflow/injection.py); returns the pending count."""
+        return self.injections.add(flow_name, mode, message, field)
 
     def org(self, connector_profile: str) -> SalesforceOrg:
         """The emulated org behind a connector profile."""

@@ -3,7 +3,8 @@
 GET    /_sandbox/feeds/                                   where the sources are (database URL, API)
 GET    /_sandbox/feeds/hcp-registry/api/v1/professionals  paged JSON {"items": [...], "next": URL|null};
        ?since=&until= (ISO 8601) window on updated_at; ?page=N&page_size=M; needs the bearer token
-POST   /_sandbox/feeds/hcp-registry/behaviour             {"status": 500, "message": "..."}: the API fails
+POST   /_sandbox/feeds/hcp-registry/behaviour             {"status": 500, "message": "..."}: the API fails;
+       {"null_field": "last_name"}: a bad record, the first one of page 1 with that field null
 POST   /_sandbox/feeds/crm-db/behaviour                   {"missing_table": true}: `territories` is gone
 DELETE /_sandbox/feeds/<source>/behaviour                 back to normal
 
@@ -43,6 +44,8 @@ def _json(status: int, document: object) -> Response:
 class ApiBehaviour:
     status: int = 200
     message: str = ""
+    null_field: str = ""
+    """A bad record (what a data-quality check should catch): this field null in page 1's first."""
 
 
 def create_database(path: Path) -> None:
@@ -99,6 +102,11 @@ class FeedSources:
         with self._lock:
             self._api = ApiBehaviour(status, message)
 
+    def bad_record(self, field: str) -> None:
+        """Answer as usual, but with `field` null in the first record of the first page."""
+        with self._lock:
+            self._api = ApiBehaviour(null_field=field)
+
     def hide_table(self) -> None:
         """The source table disappears (renamed), as when a DBA drops or renames it."""
         with sqlite3.connect(self.database_path) as connection:
@@ -142,7 +150,9 @@ class FeedSources:
             spec = json.loads(body or b"{}")
         except json.JSONDecodeError as exc:
             return _json(400, {"message": f"behaviour must be JSON: {exc}"})
-        if source == API:
+        if source == API and spec.get("null_field"):
+            self.bad_record(str(spec["null_field"]))
+        elif source == API:
             self.fail_api(int(spec.get("status", 500)), str(spec.get("message", "registry unavailable")))
         elif spec.get("missing_table"):
             self.hide_table()
@@ -167,6 +177,8 @@ class FeedSources:
         if window is not None:
             records = [r for r in records if data.in_window(r["updated_at"], *window)]
         chunk = records[(page - 1) * size : page * size]
+        if behaviour.null_field and page == 1 and chunk:
+            chunk = [{**chunk[0], behaviour.null_field: None}, *chunk[1:]]
         following = None
         if page * size < len(records):
             following = f"{self.api_base_url}{API_PATH}?{urlencode({**query, 'page': page + 1})}"

@@ -28,9 +28,10 @@ INGEST_STEPS = [
     "discover_schema",
     "register_table",
     "check_data",
+    "ensure_external_schema",
+    "audit_data",
     "keep_versions",
     "register_partition",
-    "ensure_external_schema",
     "build_views",
     "prune_partition",
 ]
@@ -41,9 +42,10 @@ SNAPSHOT_STEPS = [
     "discover_schema",
     "register_table",
     "check_data",
+    "ensure_external_schema",
+    "audit_data",
     "register_partition",
     "point_latest",
-    "ensure_external_schema",
     "build_views",
     "prune_partition",
 ]
@@ -53,9 +55,11 @@ FEED_STEPS = [
     "run_job",
     "discover_schema",
     "register_table",
-    "register_partition",
     "ensure_external_schema",
+    "audit_data",
+    "register_partition",
     "check_data",
+    "prune_partition",
 ]
 FEED_DAGS = ["onprem_feed__crm_territories", "onprem_feed__hcp_registry", "onprem_feed__sales_targets"]
 P1 = "roche_salesforce_connector_profile1"
@@ -128,6 +132,16 @@ def test_ingest_dag_structure(dev: DagBag) -> None:
     assert type(tasks[f"{P1}.prune_partition"]).__name__ == "PartitionPruneOperator"
     assert type(tasks[f"{P1}.has_records"]).__name__ == "AppflowRecordsShortCircuitOperator"
     assert type(tasks[f"{P1}.ensure_external_schema"]).__name__ == "RedshiftDataOperator"
+    audit = tasks[f"{P1}.audit_data"]
+    assert type(audit).__name__ == "DataAuditOperator"
+    assert [c.name for c in audit.audit.checks][:3] == [
+        "not_null_name",
+        "accepted_values_rating",
+        "range_annualrevenue",
+    ]
+    assert audit.audit.masked_columns == ("phone", "fax")
+    # The DAG's docs (the UI's DAG page) list the checks the audit runs.
+    assert "| `not_null_name` | not_null | error | name is never null |" in (dag.doc_md or "")
     assert tasks[f"{P1}.wait_for_flow"].mode == "reschedule"
     assert tasks[f"{P1}.run_flow"].flow_name == f"dev-{P1}-account"
     assert tasks[f"{P1}.run_flow"].timestamp_field == "SystemModstamp"
@@ -243,12 +257,16 @@ def test_feed_dag_structure_and_job_arguments(dev: DagBag) -> None:
         "--timestamp_column": "updated_at",
         "--window_start": "{{ data_interval_start.isoformat() }}",
         "--window_end": "{{ data_interval_end.isoformat() }}",
-        "--target_location": f"s3://gtm-lakehouse-dev-curated/onprem/crm_territories/load_date={partition}/",
+        "--target_location": f"s3://gtm-lakehouse-dev-curated/onprem/crm_territories/load_date={partition}/"
+        "run={{ macros.uuid.uuid4().hex[:16] }}/",
     }
     assert tasks["ensure_external_schema"].sql.startswith(
         "CREATE EXTERNAL SCHEMA IF NOT EXISTS onprem_ext\nFROM DATA CATALOG DATABASE 'onprem_dev'"
     )
-    assert [a.name for a in tasks["check_data"].outlets] == ["onprem_dev.crm_territories"]
+    assert [a.name for a in tasks["prune_partition"].outlets] == ["onprem_dev.crm_territories"]
+    assert tasks["prune_partition"].prefix == f"onprem/crm_territories/load_date={partition}/"
+    load = "{{ ti.xcom_pull(task_ids='run_job', key='target_location') }}"
+    assert tasks["register_partition"].location == tasks["audit_data"].location == load
     files = dev.dags["onprem_feed__sales_targets"].get_task("run_job").script_args
     assert files["--source_location"] == f"s3://gtm-lakehouse-dev-raw/landing/sales_targets/{partition}/"
     assert files["--file_format"] == "csv"

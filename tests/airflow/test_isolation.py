@@ -46,7 +46,7 @@ def test_valid_flows_keep_their_dags_and_the_bad_one_is_an_import_error(
     ]
     assert list(bag.import_errors) == [str(broken_dags / "lakehouse_config_check.py")]
     message = next(iter(bag.import_errors.values()))
-    assert "flows.yaml:38: flows[Contact].schedule_expression: 'cron(0 2 * * *)' has 5 fields" in message
+    assert "flows.yaml:56: flows[Contact].schedule_expression: 'cron(0 2 * * *)' has 5 fields" in message
 
 
 def test_strict_mode_fails_every_generating_file(

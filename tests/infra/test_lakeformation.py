@@ -125,7 +125,9 @@ def test_reader_grants_withhold_the_pii_columns_and_nothing_else_reaches_readers
     ).replace("]] }", "]]}")
     # The platform passes every table the DAGs register, and the Spectrum role among the readers.
     call = _platform_call("lakeformation")
-    assert call["tables"] == "${merge(module.config.lake_tables, module.config.feed_tables)}"
+    assert call["tables"] == (
+        "${merge(module.config.lake_tables, module.config.feed_tables, module.config.quality_tables)}"
+    )
     assert "spectrum" in call["readers"]
     assert "module.mwaa.execution_role_arn" in call["writers"]
     assert "module.mwaa.execution_role_arn" not in call["readers"]

@@ -30,6 +30,7 @@ HEADLINES = {
     "retry": "Task failed, will retry",
     "recovery": "Task recovered",
     "limited": "Salesforce API limit reached, runs paused",
+    "warning": "Checks warned, load published",
 }
 
 

@@ -230,6 +230,28 @@ def test_injected_partial_failure_reports_failed_records(
     )
 
 
+def test_injected_bad_loads_succeed_with_a_duplicated_id_or_a_null_field(
+    appflow: Any, appflow_service: AppflowService, profile: str, flow_request: Any, wait_for_run: Any,
+    read_rows: Callable[[str], list[dict[str, Any]]],
+) -> None:  # fmt: skip
+    total = len(appflow_service.org(profile).records("Opportunity"))
+    appflow.create_flow(**flow_request("inject-bad", "Opportunity", "raw/opportunity/bad", FIELDS))
+    appflow_service.inject("inject-bad", "duplicate_id")
+    record = wait_for_run("inject-bad", appflow.start_flow(flowName="inject-bad")["executionId"])
+    rows = read_rows("raw/opportunity/bad/")
+    assert record["executionStatus"] == "Successful"
+    assert record["executionResult"]["recordsProcessed"] == len(rows) == total + 1
+    assert len({r["Id"] for r in rows}) == total, "one Id twice"
+    appflow.create_flow(**flow_request("inject-null", "Opportunity", "raw/opportunity/null", FIELDS))
+    appflow_service.inject("inject-null", "null_field", field="Name")
+    record = wait_for_run("inject-null", appflow.start_flow(flowName="inject-null")["executionId"])
+    rows = read_rows("raw/opportunity/null/")
+    assert record["executionStatus"] == "Successful"
+    assert len(rows) == total
+    assert sum(r["Name"] is None for r in rows) == 1
+    assert all(r["Name"] for r in appflow_service.org(profile).records("Opportunity")), "the org is unchanged"
+
+
 def test_s3_to_salesforce_upsert_updates_inserts_and_reports_failed_records(
     appflow: Any, appflow_service: AppflowService, profile: str, s3: Any, wait_for_run: Any
 ) -> None:

@@ -16,6 +16,17 @@ resource "aws_glue_catalog_database" "profile" {
   depends_on = [terraform_data.after_lakeformation]
 }
 
+# The data-quality results' database (environments.yaml `quality:`): check_results, which the
+# DAGs' audit_data creates and fills (awswrangler, like every table the DAGs register).
+resource "aws_glue_catalog_database" "quality" {
+  count = var.quality_database == null ? 0 : 1
+
+  name        = var.quality_database
+  description = "Outcome of every data-quality check of every audited load (docs/quality.md)"
+
+  depends_on = [terraform_data.after_lakeformation]
+}
+
 # `<table>__live_ids`: one partition per reconciliation (as_of, the interval's end), the Ids that
 # were live then; a fixed schema, so Terraform owns it (sandbox/provision.py creates the same).
 resource "aws_glue_catalog_table" "live_ids" {

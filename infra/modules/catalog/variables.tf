@@ -33,3 +33,9 @@ variable "live_ids_tables" {
   }))
   default = {}
 }
+
+variable "quality_database" {
+  description = "Glue database of the data-quality results (environments.yaml quality.glue_database), or null for none."
+  type        = string
+  default     = null
+}

@@ -57,6 +57,8 @@ locals {
       environment = try(f.environment, "all")
       description = try(f.description, "AppFlow flow from Salesforce")
       incremental = contains(["1", "true"], lower(tostring(try(f.incremental_load, 1))))
+      # data-quality checks: each load is staged in <table>__audit, which Spectrum reads
+      audited = length(try(f.checks, [])) > 0
       # queryAll (the Recycle Bin too) and the pinned Salesforce API: the flow the DAG runs
       include_deleted_records = contains(["1", "true"], lower(tostring(try(f.include_deleted_records, 1))))
       data_transfer_api       = try(f.data_transfer_api, "REST_SYNC")
@@ -141,8 +143,8 @@ locals {
 
   # The Glue tables the ingest DAGs register (database.table => its PII columns), for Lake
   # Formation: one per ingest flow and connector profile, in the profile's database; a full load's
-  # `<table>__latest` (the newest snapshot, the same columns) and an incremental flow's
-  # `<table>__live_ids` (Ids only) beside it.
+  # `<table>__latest` (the newest snapshot, the same columns), an incremental flow's
+  # `<table>__live_ids` (Ids only) and, with checks, `<table>__audit` (loads under audit) beside it.
   lake_tables = merge(flatten([
     for f in local.flows : [
       for profile in f.profiles : {
@@ -150,6 +152,7 @@ locals {
           [f.table],
           f.incremental ? [] : ["${f.table}__latest"],
           contains(local.reconciled_flows[*].name, f.name) ? ["${f.table}__live_ids"] : [],
+          f.audited ? ["${f.table}__audit"] : [],
         ) :
         "${replace(replace(local.glue_database_template, "{profile}", replace(lower(profile), "/[^a-z0-9_]/", "_")), "{env}", local.env_slug)}.${table}" => {
           database    = replace(replace(local.glue_database_template, "{profile}", replace(lower(profile), "/[^a-z0-9_]/", "_")), "{env}", local.env_slug)
@@ -210,14 +213,33 @@ locals {
           "--num_partitions"   = tostring(f.spark.num_partitions)
         } : {},
       )
+      audited = length(try(f.checks, [])) > 0
     } if contains(["all", var.env], try(f.environment, "all"))
   }
 
-  feed_tables = {
-    for job, feed in local.feeds : "${feed.glue_database}.${feed.target_table}" => {
-      database    = feed.glue_database
-      table       = feed.target_table
-      pii_columns = []
+  feed_tables = merge([
+    for job, feed in local.feeds : {
+      for table in concat([feed.target_table], feed.audited ? ["${feed.target_table}__audit"] : []) :
+      "${feed.glue_database}.${table}" => {
+        database    = feed.glue_database
+        table       = table
+        pii_columns = []
+      }
     } if feed.glue_database != null
+  ]...)
+
+}
+
+locals {
+  # Data-quality results (environments.yaml `quality:`; lakehouse.plan.checks.ResultsTarget): the
+  # table check_results at s3://<curated>/<quality.prefix>/check_results/, written by audit_data.
+  quality_catalog = try(local.environment.quality, null)
+  quality_tables = local.quality_catalog == null ? {} : {
+    "${local.quality_catalog.glue_database}.check_results" = {
+      database    = local.quality_catalog.glue_database
+      table       = "check_results"
+      pii_columns = []
+    }
   }
 }
+

@@ -87,3 +87,13 @@ output "redshift" {
   description = "environments.yaml's redshift block of the environment."
   value       = local.environment.redshift
 }
+
+output "quality_catalog" {
+  description = "environments.yaml's quality block of the environment (glue_database, external_schema, prefix), or null."
+  value       = local.quality_catalog
+}
+
+output "quality_tables" {
+  description = "database.table => {database, table, pii_columns} of the check results table (Lake Formation grants)."
+  value       = local.quality_tables
+}

@@ -477,6 +477,7 @@ data "aws_iam_policy_document" "execution" {
       "glue:BatchCreatePartition",
       "glue:UpdatePartition",
       "glue:BatchUpdatePartition", # register_partition moves a rerun's partition to its new load
+      "glue:DeletePartition",      # audit_data drops a load's <table>__audit partition once audited
     ]
     resources = concat(
       ["${local.glue_arn}:catalog"],
@@ -537,6 +538,13 @@ data "aws_iam_policy_document" "execution" {
     sid       = "ReplaceFeedPartitions"
     actions   = ["s3:GetObject", "s3:DeleteObject"]
     resources = ["${var.lake_bucket_arns["curated"]}/${var.feeds_prefix}/*"]
+  }
+
+  # audit_data: one Parquet file of check results per audit; nothing else of the curated zone.
+  statement {
+    sid       = "WriteCheckResults"
+    actions   = ["s3:PutObject"]
+    resources = ["${var.lake_bucket_arns["curated"]}/${var.quality_prefix}/check_results/*"]
   }
 
   statement {

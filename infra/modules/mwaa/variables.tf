@@ -194,3 +194,9 @@ variable "openlineage_transport" {
   type        = string
   default     = ""
 }
+
+variable "quality_prefix" {
+  description = "Curated-zone prefix of the data-quality results (environments.yaml quality.prefix)."
+  type        = string
+  default     = "quality"
+}

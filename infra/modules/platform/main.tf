@@ -15,8 +15,13 @@ locals {
   tags        = merge({ project = "gtm-lakehouse", environment = local.env, managed_by = "terraform" }, var.tags)
   bucket_stem = trimsuffix(module.config.buckets.raw, "-raw")
 
-  feed_database  = try(module.config.feed_catalog.glue_database, null)
-  glue_databases = concat(values(module.config.glue_databases), local.feed_database == null ? [] : [local.feed_database])
+  feed_database    = try(module.config.feed_catalog.glue_database, null)
+  quality_database = try(module.config.quality_catalog.glue_database, null)
+  glue_databases = concat(
+    values(module.config.glue_databases),
+    local.feed_database == null ? [] : [local.feed_database],
+    local.quality_database == null ? [] : [local.quality_database],
+  )
 
   # environments.yaml's redshift block names a workgroup (serverless) or a cluster_identifier.
   warehouse_kind = (
@@ -72,8 +77,12 @@ module "lakeformation" {
   admin_arns         = var.lakeformation.admin_arns
   registered_buckets = { raw = module.lake.bucket_arns["raw"], curated = module.lake.bucket_arns["curated"] }
   lake_kms_key_arn   = module.lake.kms_key_arn
-  databases          = merge(module.catalog.database_names, module.feeds.glue_database == null ? tomap({}) : tomap({ (module.feeds.glue_database) = module.feeds.glue_database }))
-  tables             = merge(module.config.lake_tables, module.config.feed_tables)
+  databases = merge(
+    module.catalog.database_names,
+    module.feeds.glue_database == null ? tomap({}) : tomap({ (module.feeds.glue_database) = module.feeds.glue_database }),
+    local.quality_database == null ? tomap({}) : tomap({ (local.quality_database) = local.quality_database }),
+  )
+  tables = merge(module.config.lake_tables, module.config.feed_tables, module.config.quality_tables)
 
   writers = merge(
     {
@@ -146,6 +155,7 @@ module "catalog" {
   databases           = module.config.glue_databases
   kms_key_arn         = module.lake.kms_key_arn
   lakeformation_ready = module.lakeformation.settings_id
+  quality_database    = local.quality_database
   live_ids_tables = {
     for name, flow in module.config.reconcile_flows : "${flow.database}.${flow.table}" => {
       database = flow.database
@@ -263,6 +273,7 @@ module "mwaa" {
   lake_bucket_arns = module.lake.bucket_arns
   lake_kms_key_arn = module.lake.kms_key_arn
   feeds_prefix     = try(module.config.feed_catalog.prefix, "onprem")
+  quality_prefix   = try(module.config.quality_catalog.prefix, "quality")
 
   # GetCredentials / GetClusterCredentials and the Data API scoped to this warehouse: the workgroup's
   # ARN, or the cluster (taken from the created one, so the policy follows it) and its db_user.

@@ -18,6 +18,7 @@ from airflow.sdk import (
 )
 from airflow.sdk.bases.timetable import BaseTimetable
 
+from lakehouse.airflow.audit_step import audit_steps
 from lakehouse.airflow.catalog_steps import CatalogTarget, catalog_steps, table_lineage
 from lakehouse.airflow.dag_args import (
     ONE_AT_A_TIME,
@@ -188,10 +189,23 @@ def _ingest(plan: DagPlan, profile: ProfilePlan, sql_dir: Path, tuning: Tuning) 
         schema,
         catalog.register_table,
         _check_data(load_location, wait, aws),
+        # The audit reads the load through Spectrum, so the external schema comes before it; and it
+        # audits the load as AppFlow landed it, before keep_versions adds the earlier load's rows.
+        catalog.ensure_external_schema,
+        *audit_steps(
+            plan.audit(profile),
+            env=plan.env,
+            environment=env,
+            sql_dir=sql_dir,
+            tuning=tuning,
+            location=load_location,
+            load_id=execution_id,
+            partition_value=value,
+            schema_task_id=f"{group}.discover_schema",
+        ),
         *before_register,
         catalog.register_partition,
         *after_register,
-        catalog.ensure_external_schema,
         RedshiftDataOperator(task_id="build_views", sql=view_sql, **warehouse, **aws),
         PartitionPruneOperator(
             task_id="prune_partition",

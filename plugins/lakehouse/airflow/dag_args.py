@@ -64,7 +64,9 @@ def task_defaults(env: str, environment: Environment, settings: DagSettings) -> 
 
 
 def alert_notifier(env: str, environment: Environment, event: Event) -> LakehouseAlertNotifier:
-    """A notifier of the environment's SNS topic and webhooks; it holds names only."""
+    """A notifier of the environment's SNS topic and webhooks; it holds names only. `warning` is what
+    an audit sends for failed `warn` checks, from the task itself, as it then succeeds and no
+    callback fires; `limited` is what run_flow sends when the org's allowance is spent."""
     alerts = environment.alerts
     return LakehouseAlertNotifier(
         environment=env,

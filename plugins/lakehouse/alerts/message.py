@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-Event = Literal["failure", "retry", "recovery", "limited"]
+Event = Literal["failure", "retry", "recovery", "limited", "warning"]
 
 MAX_ERROR_CHARS = 500
 """Enough for AppFlow's message; a whole traceback belongs in the log the alert links to."""
@@ -18,6 +18,7 @@ _HEADLINES: dict[Event, str] = {
     "retry": "Task failed, will retry",
     "recovery": "Task recovered",
     "limited": "Salesforce API limit reached, runs paused",
+    "warning": "Checks warned, load published",
 }
 
 

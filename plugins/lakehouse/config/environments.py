@@ -110,6 +110,23 @@ class FeedCatalog(BaseModel):
     _names = field_validator("glue_database", "external_schema")(sql_identifier)
 
 
+class QualityCatalog(BaseModel):
+    """Per environment (environments.yaml `quality:`): where the data-quality results table lives."""
+
+    model_config = _Strict
+
+    glue_database: Annotated[str, named(GLUE_NAME)] = Field(
+        description="Glue database of the check results table (check_results)."
+    )
+    external_schema: str = Field(description="Spectrum external schema over that Glue database.")
+    prefix: Annotated[str, named(S3_PREFIX)] = Field(
+        "quality",
+        description="Key prefix in the curated bucket: <prefix>/check_results/interval_date=YYYYMMDD/.",
+    )
+
+    _names = field_validator("glue_database", "external_schema")(sql_identifier)
+
+
 class Environment(BaseModel):
     model_config = _Strict
 
@@ -141,6 +158,12 @@ class Environment(BaseModel):
 
     def limits_for(self, profile: str) -> SalesforceLimits:
         return self.salesforce_limits.get(profile, DEFAULT_LIMITS)
+
+    quality: QualityCatalog | None = Field(
+        None,
+        description="Where the results of the data-quality checks land (needed once a flow or feed "
+        "declares checks): Glue database, Spectrum schema, prefix.",
+    )
 
     def glue_database_for(self, profile: str, env: str) -> str:
         return self.glue_database.format(profile=slug(profile), env=slug(env))

@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from lakehouse.config.check_rules import (
+    check_name_rules,
+    freshness_rules,
+    quality_rules,
+    relationship_problems,
+)
 from lakehouse.config.environments import Environment
 from lakehouse.config.feed_engine import PYTHON_WORKERS
 from lakehouse.config.feeds import DatabaseSource, Feed, FilesSource
@@ -36,6 +42,8 @@ def feed_rules(feed: Feed) -> list[FieldProblem]:
                 "remove timestamp_column (a full snapshot per run) or give it a schedule",
             )
         )
+    problems += check_name_rules(feed.checks)
+    problems += freshness_rules(feed.checks, feed.timestamp_column, f"feed '{feed.name}'")
     return problems + engine_rules(feed)
 
 
@@ -104,7 +112,7 @@ def environment_rules(feed: Feed, environments: Mapping[str, Environment]) -> li
     if feed.environment != "all" and feed.environment not in environments:
         allowed = ", ".join(["all", *sorted(environments)])
         return [("environment", f"'{feed.environment}' is not an environment; allowed: {allowed}")]
-    problems: list[FieldProblem] = []
+    problems: list[FieldProblem] = quality_rules(feed.checks, deployed_to(feed, environments), environments)
     for env in deployed_to(feed, environments):
         if environments[env].feeds is None:
             problems.append(
@@ -162,3 +170,14 @@ def uniqueness_rules(
                 else:
                     seen[(env, field_name, value)] = feed.name
     return problems
+
+
+def reference_rules(feeds: Iterable[tuple[int, Feed]]) -> list[tuple[int, str, str]]:
+    """`relationships` checks of a feed refer to another feed (its target table, same Glue database)."""
+    listed = list(feeds)
+    targets = {f.name: ("feeds",) for _, f in listed}
+    return [
+        (index, field_name, message)
+        for index, feed in listed
+        for field_name, message in relationship_problems(feed.checks, targets, ("feeds",), "feed")
+    ]

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from lakehouse.config.checks import Check, checks_field
 from lakehouse.config.dag_settings import STRICT, DagSettings
 from lakehouse.config.feed_engine import Engine, SparkRead, Workers
 from lakehouse.config.fields import named, sql_identifier
@@ -140,6 +141,11 @@ class FeedSettings(DagSettings):
     workers: Workers = Field(default_factory=Workers, description="The job's Glue workers.")
     spark: SparkRead = Field(
         default_factory=SparkRead, description="engine spark: how executors split the read."
+    )
+
+    checks: list[Check] = checks_field(
+        "Data-quality checks each new load must pass before it is published (docs/quality.md); "
+        "severity error blocks the load, warn alerts and publishes."
     )
 
     _schedule = field_validator("schedule_expression")(checked_expression)

@@ -17,12 +17,13 @@ from pydantic import BaseModel, ValidationError
 
 from lakehouse.config.environments import Environment
 from lakehouse.config.errors import Problem
-from lakehouse.config.feed_rules import environment_rules, feed_rules, uniqueness_rules
+from lakehouse.config.feed_rules import environment_rules, feed_rules, reference_rules, uniqueness_rules
 from lakehouse.config.feeds import SOURCE_MODELS, Feed, FeedSettings
 from lakehouse.config.names import snake_case
 from lakehouse.config.reporting import (
     Reporter,
     entry_label,
+    located,
     read_document,
     unknown_key_message,
     validation_message,
@@ -65,10 +66,12 @@ def load_feeds(
         if feed is not None:
             candidates.append((index, feed))
     duplicates = uniqueness_rules(candidates, environments)
+    if only_feed is None:  # rules across feeds: the DAG processor's job, which loads them all
+        duplicates += reference_rules(candidates)
     rejected = {index for index, _, _ in duplicates}
     for index, field_name, message in duplicates:
         label = entry_label(data["feeds"][index], index)
-        report.at(("feeds", index, *field_name.split(".")), f"feeds[{label}].{field_name}", message)
+        report.field(("feeds", index), f"feeds[{label}]", field_name, message)
     return [feed for index, feed in candidates if index not in rejected]
 
 
@@ -143,6 +146,8 @@ def _located(error: Any) -> tuple[tuple[str | int, ...], str]:
     """The error's path as written in the YAML, and its message."""
     loc: tuple[str | int, ...] = tuple(error["loc"])
     kind = error["type"]
+    if loc and loc[0] == "checks":
+        return located(error, Feed)
     if kind == "union_tag_not_found":
         return loc, "needs 'kind': database, api or files"
     if kind == "union_tag_invalid":

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator
 
+from lakehouse.config.checks import Check, checks_field
 from lakehouse.config.dag_settings import DagSettings
 from lakehouse.config.fields import Flag, named, named_list, optional_na
 from lakehouse.config.names import (
@@ -109,6 +110,11 @@ class FlowSettings(DagSettings):
     )
     pii_columns: Annotated[list[str], *named_list(SALESFORCE_NAME)] = Field(
         default_factory=list, description="Salesforce fields withheld from non-privileged roles."
+    )
+
+    checks: list[Check] = checks_field(
+        "Ingest flows: data-quality checks each new load must pass before it is published "
+        "(docs/quality.md); severity error blocks the load, warn alerts and publishes."
     )
 
     _schedule = field_validator("schedule_expression", "reconcile_schedule")(checked_expression)

@@ -20,7 +20,7 @@ from lakehouse.config.flow_subset import cut_flows
 from lakehouse.config.flows import Flow, FlowSettings
 from lakehouse.config.names import snake_case
 from lakehouse.config.reporting import Reporter, entry_label, read_document
-from lakehouse.config.rules import environment_rules, flow_rules, uniqueness_rules
+from lakehouse.config.rules import environment_rules, flow_rules, reference_rules, uniqueness_rules
 from lakehouse.config.yaml_source import YamlDocument, parse_yaml
 
 if TYPE_CHECKING:
@@ -132,13 +132,12 @@ def _load_flows(
         if flow is not None:
             candidates.append((index, flow))
     duplicates = uniqueness_rules(candidates, environments)
+    if only_table is None:  # rules across flows: the DAG processor's job, which loads them all
+        duplicates += reference_rules(candidates)
     rejected = {index for index, _, _ in duplicates}
     for index, field_name, message in duplicates:
-        report.at(
-            ("flows", index, field_name),
-            f"flows[{entry_label(data['flows'][index], index)}].{field_name}",
-            message,
-        )
+        label = entry_label(data["flows"][index], index)
+        report.field(("flows", index), f"flows[{label}]", field_name, message)
     return [flow for index, flow in candidates if index not in rejected]
 
 
@@ -200,6 +199,10 @@ def _flow(
         return None
     merged = {**defaults, **raw}
     inherited = {k for k in defaults if k not in raw}
+    if "checks" in inherited and merged.get("destination") == "salesforce":
+        # The defaults' checks audit ingest loads; an upsert flow has no load in the lake to audit.
+        del merged["checks"]
+        inherited.discard("checks")
     bad: set[str] = set()
     flow = report.validate(Flow, merged, path, where, inherited=inherited, bad_keys=bad)
     checked = flow or _without(merged, bad)

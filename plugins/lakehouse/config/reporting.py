@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from lakehouse.config.checks import check_error_location
 from lakehouse.config.errors import ConfigError, Problem
 from lakehouse.config.yaml_source import YamlDocument, load_yaml, parse_yaml
 
@@ -54,11 +55,12 @@ class Reporter:
         message: str,
         inherited: set[str] = frozenset(),  # type: ignore[assignment]
     ) -> None:
+        parts = [int(p) if p.isdigit() else p for p in field_name.split(".")]
         head = field_name.split(".")[0]
         if head in inherited:
-            self.at(("defaults", head), f"{where}.{field_name} (from defaults)", message)
+            self.at(("defaults", *parts), f"{where}.{field_name} (from defaults)", message)
         else:
-            self.at((*path, *field_name.split(".")), f"{where}.{field_name}", message)
+            self.at((*path, *parts), f"{where}.{field_name}", message)
 
     def validate(
         self,
@@ -73,13 +75,12 @@ class Reporter:
             return model.model_validate(raw)
         except ValidationError as exc:
             for error in exc.errors():
-                loc = error["loc"]
+                loc, message = located(error, model)
                 field_name = ".".join(str(part) for part in loc)
                 if loc and bad_keys is not None:
                     bad_keys.add(str(loc[0]))
                 if loc and loc[0] in inherited:
                     continue  # reported once, at the defaults
-                message = validation_message(error, model, loc)
                 if loc:
                     self.field(path, where, field_name, message)
                 else:
@@ -95,13 +96,23 @@ class Reporter:
         except ValidationError as exc:
             bad: set[str] = set()
             for error in exc.errors():
-                loc = error["loc"]
+                loc, message = located(error, model)
                 if not loc:
                     continue
                 bad.add(str(loc[0]))
-                self.field(path, where, ".".join(str(p) for p in loc), validation_message(error, model, loc))
+                self.field(path, where, ".".join(str(p) for p in loc), message)
             return bad
         return set()
+
+
+def located(error: Any, model: type[BaseModel]) -> tuple[tuple[Any, ...], str]:
+    """The error's path as written in the YAML (a check's kind taken out) and its message."""
+    loc, tag_message, check_model = check_error_location(error)
+    if tag_message is not None:
+        return loc, tag_message
+    if check_model is not None and error["type"] == "extra_forbidden":
+        return loc, unknown_key_message(str(loc[-1]), sorted(check_model.model_fields))
+    return loc, validation_message(error, model, loc)
 
 
 def validation_message(error: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from lakehouse.config.check_rules import check_name_rules, quality_rules, relationship_problems
 from lakehouse.config.environments import Environment
 from lakehouse.config.flows import DELETION_TIMESTAMP, Flow
 from lakehouse.config.names import snake_case
@@ -68,6 +69,9 @@ def flow_rules(flow: Flow) -> list[FieldProblem]:
                 "reconciliation, reconcile_schedule, removes deleted records)",
             )
         )
+    if flow.checks and flow.direction != "ingest":
+        problems.append(("checks", "checks audit what a load lands in the lake: only ingest flows have them"))
+    problems += check_name_rules(flow.checks)
     if flow.pii and not flow.pii_columns:
         problems.append(("pii_columns", "pii is 1, so list the columns to withhold"))
     if flow.pii_columns and not flow.pii:
@@ -80,7 +84,7 @@ def environment_rules(flow: Flow, environments: Mapping[str, Environment]) -> li
     if flow.environment != "all" and flow.environment not in environments:
         allowed = ", ".join(["all", *sorted(environments)])
         return [("environment", f"'{flow.environment}' is not an environment; allowed: {allowed}")]
-    problems: list[FieldProblem] = []
+    problems: list[FieldProblem] = quality_rules(flow.checks, deployed_to(flow, environments), environments)
     for env_name in deployed_to(flow, environments):
         declared = environments[env_name].connector_profiles
         for profile in flow.connector_profile:
@@ -139,3 +143,16 @@ def uniqueness_rules(
                     )
                 seen_objects[object_key] = seen_objects[object_key] or flow.name
     return problems
+
+
+def reference_rules(flows: Iterable[tuple[int, Flow]]) -> list[tuple[int, str, str]]:
+    """`relationships` checks refer to an ingest flow that loads every profile of the checking flow."""
+    listed = list(flows)
+    targets = {f.name: tuple(f.connector_profile) for _, f in listed if f.direction == "ingest"}
+    return [
+        (index, field_name, message)
+        for index, flow in listed
+        for field_name, message in relationship_problems(
+            flow.checks, targets, tuple(flow.connector_profile), "flow"
+        )
+    ]

@@ -13,6 +13,7 @@ from typing import Literal
 from lakehouse.config import Environment, Flow, LoadedConfig
 from lakehouse.config.names import APPFLOW_FLOW_NAME, slug, snake_case
 from lakehouse.config.schedule import Schedule
+from lakehouse.plan.checks import AuditPlan, checks_doc, plan_checks, results_target
 from lakehouse.plan.tasks import RECONCILE_TASKS, UPSERT_TASKS, ingest_tasks
 
 DEFAULT_INGEST_PREFIX = "appflow"
@@ -88,7 +89,7 @@ class DagPlan:
     @property
     def tasks(self) -> tuple[tuple[str, str], ...]:
         if self.direction == "ingest":
-            return ingest_tasks(self.flow.incremental_load)
+            return ingest_tasks(self.flow.incremental_load, audited=bool(self.flow.checks))
         return RECONCILE_TASKS if self.direction == "reconcile" else UPSERT_TASKS
 
     @property
@@ -99,6 +100,26 @@ class DagPlan:
     def tags(self) -> list[str]:
         base = ["lakehouse", self.env, self.direction, self.flow.sf_object]
         return list(dict.fromkeys([*base, *self.flow.tags]))
+
+    def audit(self, profile: ProfilePlan) -> AuditPlan | None:
+        """The audit step of `profile`'s group: None without checks (or on another direction)."""
+        flow = self.flow
+        results = results_target(self.environment.quality, self.environment.buckets.curated)
+        if self.direction != "ingest" or not flow.checks or results is None:
+            return None
+        return AuditPlan(
+            object_name=flow.sf_object,
+            source=profile.profile,
+            glue_database=profile.glue_database,
+            table=profile.table,
+            external_schema=profile.external_schema,
+            partition_column=flow.bookmark_col,
+            checks=plan_checks(
+                flow.checks, timestamp_column=flow.timestamp_field, target_schema=profile.external_schema
+            ),
+            results=results,
+            masked_columns=tuple(c.lower() for c in flow.pii_columns),
+        )
 
     @property
     def asset_names(self) -> list[str]:
@@ -153,11 +174,13 @@ class DagPlan:
             )
             table = "| connector profile | AppFlow flow | results read from |\n|---|---|---|\n" + rows
         steps = "\n".join(f"{i}. `{task}`: {why}" for i, (task, why) in enumerate(self.tasks, 1))
+        audit = self.audit(self.profiles[0]) if self.profiles else None
+        checks = f"{checks_doc(audit.checks)}\n\n" if audit else ""
         return (
             f"### {flow.name} ({self.env})\n\n{flow.description}\n\n{what}\n\n{table}\n\n"
             f"Schedule: `{self.schedule.expression}` = {self.schedule.describe}. "
             "One run at a time: the flow is rewritten per run.\n\n"
-            f"Steps:\n{steps}\n\n"
+            f"Steps:\n{steps}\n\n{checks}"
             "Rerun an interval by clearing its run: the new load replaces the old one once it is "
             "checked, never appended; a rerun that fails leaves the old one in place."
         )

@@ -14,26 +14,37 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lakehouse.config import Environment, LoadedConfig
 from lakehouse.config.environments import FeedCatalog
 from lakehouse.config.feeds import ApiSource, DatabaseSource, Feed, FilesSource
+from lakehouse.config.names import snake_case
 from lakehouse.config.schedule import Schedule
 from lakehouse.plan.assets import AssetRef
+from lakehouse.plan.checks import AuditPlan, checks_doc, plan_checks, results_target
 
 DAG_PREFIX = "onprem_feed__"
 SCRIPT_KEY = "glue/feed_ingest.py"
 PACKAGE_KEY = "glue/feed_job.zip"
 PARTITION_FORMAT = "%Y%m%d"
 
+RUN_FOLDER = "run"
+"""A run's load lands in `<partition_col>=YYYYMMDD/run=<token>/` (a `name=value` segment, as the job
+contract wants its target): readers see it only once `register_partition` points the partition there."""
+
 FEED_TASKS: tuple[tuple[str, str], ...] = (
-    ("run_job", "run the feed's Glue job for the interval; it replaces the interval's partition"),
+    ("run_job", "run the feed's Glue job for the interval into a folder of this run's own"),
     ("discover_schema", "read the columns and types of the landed Parquet"),
     ("register_table", "create or evolve the Glue table"),
-    ("register_partition", "register the interval's partition"),
     ("ensure_external_schema", "CREATE EXTERNAL SCHEMA IF NOT EXISTS over the feeds' Glue database"),
+    (
+        "audit_data",
+        "the declared checks on this run's load through Spectrum; an error blocks it, results to the lake",
+    ),
+    ("register_partition", "point the interval's partition at this run's folder, in one catalog update"),
     ("check_data", "rows Spectrum reads for the partition equal the rows of its Parquet files"),
+    ("prune_partition", "delete the files of the loads this one replaced"),
 )
 
 
@@ -70,6 +81,9 @@ class FeedPlan:
             "--enable-continuous-cloudwatch-log": "true",
         }
 
+    feed_tables: dict[str, str] = field(default_factory=dict)
+    """Every feed of the environment by name -> its target table (what `relationships` refer to)."""
+
     @property
     def location(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}/"
@@ -93,7 +107,34 @@ class FeedPlan:
 
     @property
     def tasks(self) -> tuple[tuple[str, str], ...]:
-        return FEED_TASKS
+        if self.feed.checks:
+            return FEED_TASKS
+        return tuple(task for task in FEED_TASKS if task[0] != "audit_data")
+
+    def audit(self) -> AuditPlan | None:
+        """The audit step: None without checks."""
+        results = results_target(self.environment.quality, self.environment.buckets.curated)
+        if not self.feed.checks or results is None:
+            return None
+        return AuditPlan(
+            object_name=self.feed.name,
+            source="feeds",
+            glue_database=self.glue_database,
+            table=self.table,
+            external_schema=self.external_schema,
+            partition_column=self.feed.partition_col,
+            checks=plan_checks(
+                self.feed.checks,
+                timestamp_column=self.feed.timestamp_column,
+                target_schema=self.external_schema,
+                target_table=self._feed_table,
+            ),
+            results=results,
+        )
+
+    def _feed_table(self, feed_name: str) -> str:
+        """A relationship's target feed, by name: its target table (the loader checked it exists)."""
+        return self.feed_tables.get(feed_name, snake_case(feed_name))
 
     @property
     def start_date(self) -> dt.datetime:
@@ -118,7 +159,17 @@ class FeedPlan:
     def partition_location(self, value: str) -> str:
         return f"{self.location}{self.feed.partition_col}={value}/"
 
-    def script_args(self, window_start: str, window_end: str, day: str) -> dict[str, str]:
+    def partition_prefix(self, value: str) -> str:
+        """The key prefix (no bucket) under which every run of the partition writes its folder."""
+        return f"{self.prefix}/{self.feed.partition_col}={value}/"
+
+    def load_location(self, value: str, token: str) -> str:
+        """The run's own folder under the partition (`token`: unique per try, may be a template)."""
+        return f"{self.partition_location(value)}{RUN_FOLDER}={token}/"
+
+    def script_args(
+        self, window_start: str, window_end: str, day: str, target_location: str | None = None
+    ) -> dict[str, str]:
         """The job's arguments (docs/feeds.md, "The job contract"); values may be Jinja templates."""
         source = self.feed.source
         args: dict[str, str] = {"--source_kind": source.kind}
@@ -138,7 +189,7 @@ class FeedPlan:
         args.update(self.engine_args)
         args["--window_start"] = window_start
         args["--window_end"] = window_end
-        args["--target_location"] = self.partition_location(day)
+        args["--target_location"] = target_location or self.partition_location(day)
         return args
 
     @property
@@ -178,6 +229,8 @@ class FeedPlan:
             )
         )
         steps = "\n".join(f"{i}. `{task}`: {why}" for i, (task, why) in enumerate(self.tasks, 1))
+        audit = self.audit()
+        checks = f"{checks_doc(audit.checks)}\n\n" if audit else ""
         return (
             f"### {feed.name} ({self.env})\n\n{feed.description}\n\n"
             f"Glue job `{self.glue_job}` reads {what}: {window}. It lands Parquet in "
@@ -185,8 +238,9 @@ class FeedPlan:
             f"readable in Spectrum as `{self.external_schema}.{self.table}`.\n\n"
             f"Engine: `{feed.engine}` on {feed.workers.count} {feed.workers.type} workers.\n\n"
             f"Schedule: `{self.schedule.expression}` = {self.schedule.describe}. One run at a time.\n\n"
-            f"Steps:\n{steps}\n\n"
-            "Rerun an interval by clearing its run: the job replaces the partition, never appends."
+            f"Steps:\n{steps}\n\n{checks}"
+            "Rerun an interval by clearing its run: the new load replaces the old one once it is "
+            "checked, never appended; a rerun that fails leaves the old one in place."
         )
 
 
@@ -209,11 +263,14 @@ def plan_feeds(config: LoadedConfig, env: str, only_dag_id: str | None = None) -
     environment = config.environments.get(env)
     if environment is None or environment.feeds is None:
         return []
+    tables = {f.name: f.target_table for f in config.feeds_for(env)}
     feeds = [f for f in config.feeds_for(env) if only_dag_id is None or feed_dag_id(f) == only_dag_id]
-    return sorted((plan_feed(f, env, environment) for f in feeds), key=lambda p: p.dag_id)
+    return sorted((plan_feed(f, env, environment, tables) for f in feeds), key=lambda p: p.dag_id)
 
 
-def plan_feed(feed: Feed, env: str, environment: Environment) -> FeedPlan:
+def plan_feed(
+    feed: Feed, env: str, environment: Environment, feed_tables: dict[str, str] | None = None
+) -> FeedPlan:
     catalog = environment.feeds
     if catalog is None:  # the loader refuses such feeds; kept so a rule change cannot slip through
         raise ValueError(f"environment '{env}' has no feeds section")
@@ -230,4 +287,5 @@ def plan_feed(feed: Feed, env: str, environment: Environment) -> FeedPlan:
         prefix=f"{catalog.prefix}/{feed.target_table}",
         script_location=f"s3://{environment.buckets.scripts}/{SCRIPT_KEY}",
         package_location=f"s3://{environment.buckets.scripts}/{PACKAGE_KEY}",
+        feed_tables=dict(feed_tables or {}),
     )

@@ -10,10 +10,14 @@ INGEST_TASKS: tuple[tuple[str, str], ...] = (
     ("discover_schema", "read the object's fields from Salesforce (DescribeConnectorEntity)"),
     ("register_table", "create or evolve the Glue table"),
     ("check_data", "this run's files: rows equal AppFlow's count; Id never null or duplicated"),
+    ("ensure_external_schema", "CREATE EXTERNAL SCHEMA IF NOT EXISTS, outside a transaction"),
+    (
+        "audit_data",
+        "the declared checks on this run's load through Spectrum; an error blocks it, results to the lake",
+    ),
     ("keep_versions", "copy in the versions an earlier load of the interval saw and this one no longer does"),
     ("register_partition", "point the interval's partition at this run's files, in one catalog update"),
     ("point_latest", "point the <table>__latest table at the newest snapshot, in one catalog update"),
-    ("ensure_external_schema", "CREATE EXTERNAL SCHEMA IF NOT EXISTS, outside a transaction"),
     ("build_views", "the object's current, history (and merges) views from include/sql"),
     ("prune_partition", "delete the files of the loads this one replaced"),
 )
@@ -21,11 +25,15 @@ INGEST_TASKS: tuple[tuple[str, str], ...] = (
 
 INCREMENTAL_ONLY = frozenset({"keep_versions"})
 SNAPSHOT_ONLY = frozenset({"point_latest"})
+AUDITED_ONLY = frozenset({"audit_data"})
 
 
-def ingest_tasks(incremental: bool) -> tuple[tuple[str, str], ...]:
-    """Windowed loads keep every version a load saw; full loads point `__latest` at the newest."""
-    skipped = SNAPSHOT_ONLY if incremental else INCREMENTAL_ONLY
+def ingest_tasks(incremental: bool, audited: bool = False) -> tuple[tuple[str, str], ...]:
+    """Windowed loads keep every version a load saw; full loads point `__latest` at the newest;
+    a flow with checks audits each load before any of that publishes it."""
+    skipped = (SNAPSHOT_ONLY if incremental else INCREMENTAL_ONLY) | (
+        frozenset() if audited else AUDITED_ONLY
+    )
     return tuple(task for task in INGEST_TASKS if task[0] not in skipped)
 
 

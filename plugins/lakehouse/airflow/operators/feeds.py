@@ -32,6 +32,15 @@ class FeedGlueJobOperator(GlueJobOperator):
     fails at once, instead of the provider creating one with its defaults.
     """
 
+    def execute(self, context: Any) -> Any:
+        """Hands the run's own folder (`--target_location`, rendered from the plan per try) and its
+        token to the next tasks, which audit and publish exactly that load."""
+        target = str(self.script_args.get("--target_location", ""))
+        ti = context["ti"]
+        ti.xcom_push(key="target_location", value=target)
+        ti.xcom_push(key="load_id", value=target.rstrip("/").rsplit("=", 1)[-1])
+        return super().execute(context)
+
     def submit_job(self, context: Any) -> str:
         if not self.hook.has_job(self.job_name):
             raise AirflowException(
