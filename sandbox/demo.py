@@ -105,6 +105,10 @@ def _run(sandbox: Any, env: str, days: int, last_day: dt.date, *, feeds: bool = 
     provision(endpoint_url, REPO / "include" / "config", env)
     from airflow.dag_processing.dagbag import DagBag
 
+    from sandbox.in_process import fresh_lineage_per_task
+
+    fresh_lineage_per_task()
+
     bag = DagBag(str(REPO / "dags"))
     if bag.import_errors:
         print(bag.import_errors, file=sys.stderr)

@@ -19,6 +19,7 @@ import boto3
 import pytest
 
 from sandbox.airflow_env import airflow_env
+from sandbox.in_process import fresh_lineage_per_task
 from sandbox.provision import provision
 from sandbox.server import Sandbox
 from tests.conftest import REPO
@@ -54,6 +55,7 @@ def pipeline_env(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> 
         [sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True, env=os.environ
     )
     provision(sandbox.endpoint_url, include / "config", "dev")
+    fresh_lineage_per_task()
     yield sandbox.endpoint_url
     os.environ.clear()
     os.environ.update(saved)
