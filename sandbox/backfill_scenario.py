@@ -75,6 +75,14 @@ class Sandbox:
         body = {"connectorProfileName": profile, "now": now.isoformat().replace("+00:00", "Z")}
         request(f"{self.url}/_sandbox/appflow/clock", "POST", body)
 
+    def inject(self, flow_name: str, mode: str, field: str = "") -> None:
+        """The next run of the flow fails, hangs or lands a bad load (sandbox/appflow/injection.py)."""
+        request(
+            f"{self.url}/_sandbox/appflow/inject",
+            "POST",
+            {"flowName": flow_name, "mode": mode, "field": field},
+        )
+
     def records(self, profile: str, object_name: str) -> list[dict[str, Any]]:
         query = urllib.parse.urlencode({"connectorProfileName": profile, "object": object_name})
         found: list[dict[str, Any]] = request(f"{self.url}/_sandbox/appflow/records?{query}")["records"]

@@ -1,52 +1,46 @@
 """The demo's on-prem feed part: every feed DAG over the demo days, then what landed.
 
-`run_feeds(dags, endpoint_url, include_dir, env, days)` is called by the demo after it has pointed
-Airflow at the sandbox and provisioned the environment (`sandbox.provision.provision` creates the
-feeds' Glue database, jobs, secrets and file drops too). Each run is the real Glue job script
-reading the sandbox's SQLite database, HTTP API or file drop; afterwards it prints, per feed, the
-rows of each partition in S3, the Glue partitions, and a Spectrum count per partition.
+Each run is the real Glue job script reading the sandbox's SQLite database, HTTP API or file drop
+(`sandbox.provision.provision` creates the feeds' Glue database, jobs, secrets and file drops).
+The feeds read no Salesforce org, so the demo runs them beside the orgs' timeline on its workers
+(`feed_chains`: one chain of runs per feed, in day order); `report_feeds` then prints each run and,
+per feed, the rows of each partition in S3, the Glue partitions, and a Spectrum count per partition.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-DEMO_DAYS = (dt.date(2025, 1, 13), dt.date(2025, 1, 14), dt.date(2025, 1, 15))
 
 
-def run_feeds(
-    dags: Mapping[str, Any],
-    endpoint_url: str,
-    include_dir: Path,
-    env: str = "dev",
-    days: Sequence[dt.date] = DEMO_DAYS,
-) -> int:
-    """Run every feed DAG of `env` for each day and print what landed; returns the failed runs."""
+def feed_plans(include_dir: Path, env: str) -> list[Any]:
     from lakehouse.config import load_config
     from lakehouse.plan.feeds import plan_feeds
-    from sandbox.runs import run_day
 
-    config = load_config(include_dir / "config")
-    plans = plan_feeds(config, env)
+    return plan_feeds(load_config(include_dir / "config"), env)
+
+
+def feed_chains(plans: Sequence[Any], days: Sequence[dt.date]) -> list[list[tuple[str, dt.date]]]:
+    """Per feed DAG, its runs (the interval that starts on each day), in order."""
+    return [[(plan.dag_id, day) for day in days] for plan in plans]
+
+
+def report_feeds(
+    outcomes: Sequence[Any], endpoint_url: str, plans: Sequence[Any], env: str, days: Sequence[dt.date]
+) -> int:
+    """Print the runs (`RunOutcome`s, in feed and day order) and what landed; returns the failed runs."""
     if not plans:
         print(f"\nNo on-prem feeds for environment '{env}'")
         return 0
     print(f"\nRunning {len(plans)} on-prem feed DAGs (Glue jobs) over {days[0]} .. {days[-1]}")
-    failed = 0
-    for plan in plans:
-        for day in days:
-            started = time.monotonic()
-            run = run_day(dags[plan.dag_id], day)
-            interval = f"{run.data_interval_start:%Y-%m-%d %H:%M} .. {run.data_interval_end:%Y-%m-%d %H:%M}"
-            print(f"  {plan.dag_id} [{interval}): {run.state} ({time.monotonic() - started:.1f} s)")
-            failed += run.state != "success"
-    _report(endpoint_url, plans, config.environments[env])
-    return failed
+    for outcome in outcomes:
+        print(outcome.summary())
+    _report(endpoint_url, plans, plans[0].environment)
+    return sum(outcome.problems for outcome in outcomes)
 
 
 def _report(endpoint_url: str, plans: Sequence[Any], environment: Any) -> None:

@@ -15,17 +15,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
+from collections.abc import Callable
 from typing import Any
 
+from sandbox.backfill_scenario import Sandbox as Control
 from sandbox.runs import run_day
 
 BAD_LOAD_DAG = "sfdc_ingest__account"
 BAD_FIELD = "Name"
 
 
-def blocked_then_fixed(sandbox: Any, dag: Any, day: dt.date, env: str) -> tuple[Any, int]:
+def blocked_then_fixed(
+    endpoint_url: str, dag: Any, day: dt.date, env: str, emit: Callable[[str], None] = print
+) -> tuple[Any, int]:
     """Run `day` with a bad load (blocked), show nothing changed, rerun it fixed; returns the last
-    run and how many things were not as they should be (0)."""
+    run and how many things were not as they should be (0). `emit` takes each line shown (a demo
+    worker sends them back to be printed in order)."""
     import boto3
 
     from lakehouse.config import load_config
@@ -37,28 +42,29 @@ def blocked_then_fixed(sandbox: Any, dag: Any, day: dt.date, env: str) -> tuple[
     environment = config.environments[env]
     profile = environment.connector_profiles[0]
     group = slug(profile)
-    endpoint = sandbox.endpoint_url
-    clients = {name: boto3.client(name, endpoint_url=endpoint) for name in ("s3", "glue", "redshift-data")}
+    clients = {
+        name: boto3.client(name, endpoint_url=endpoint_url) for name in ("s3", "glue", "redshift-data")
+    }
     target = warehouse_target(environment)
     view = f"{environment.views_schema_for(profile)}.account_current"
     seen = _readers_see(clients, environment.glue_database_for(profile, env), "account", view, target)
     flow = f"{env}-{group}-account"
-    sandbox.service("appflow").inject(flow, "null_field", field=BAD_FIELD)
-    print(f"  ! bad load injected: AppFlow will land an Account of {profile} without {BAD_FIELD}")
+    Control(endpoint_url).inject(flow, "null_field", field=BAD_FIELD)  # any process may ask
+    emit(f"  ! bad load injected: AppFlow will land an Account of {profile} without {BAD_FIELD}")
     t0 = time.monotonic()
     blocked = run_day(dag, day)
     audit = next(ti for ti in blocked.get_task_instances() if ti.task_id == f"{group}.audit_data")
     took = time.monotonic() - t0
-    print(f"  {dag.dag_id} [{day}]: {blocked.state}, {group}.audit_data {audit.state} ({took:.1f} s)")
+    emit(f"  {dag.dag_id} [{day}]: {blocked.state}, {group}.audit_data {audit.state} ({took:.1f} s)")
     problems = int(blocked.state != "failed") + int(str(audit.state) != "failed")
     after = _readers_see(clients, environment.glue_database_for(profile, env), "account", view, target)
     same = after == seen
-    print(f"    published data unchanged: {same} (partitions {seen[0]}, files {seen[1]}, {view} {seen[2]})")
+    emit(f"    published data unchanged: {same} (partitions {seen[0]}, files {seen[1]}, {view} {seen[2]})")
     problems += int(not same)
     t0 = time.monotonic()
     fixed = run_day(dag, day)
     took = time.monotonic() - t0
-    print(f"  {dag.dag_id} [{day}] rerun once the source is fixed: {fixed.state} ({took:.1f} s)")
+    emit(f"  {dag.dag_id} [{day}] rerun once the source is fixed: {fixed.state} ({took:.1f} s)")
     problems += int(fixed.state != "success")
     return fixed, problems
 

@@ -13,7 +13,7 @@ import json
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,33 +21,40 @@ REPO = Path(__file__).resolve().parent.parent
 SHOWN = 5
 
 
-def run_scores(dags: Mapping[str, Any], endpoint_url: str, env: str, config_dir: Path | None = None) -> int:
-    """Run the scoring and upsert DAGs and print a few scored records; 1 if a run failed, else 0."""
+def run_scores(
+    dags: Mapping[str, Any],
+    endpoint_url: str,
+    env: str,
+    config_dir: Path | None = None,
+    emit: Callable[[str], None] = print,
+) -> int:
+    """Run the scoring and upsert DAGs and show a few scored records (each line to `emit`); 1 if a
+    run failed, else 0."""
     from lakehouse.config import load_config
     from lakehouse.scoring import plan_scoring
 
     plan = plan_scoring(load_config(config_dir or REPO / "include" / "config"), env)
     if plan is None or plan.dag_id not in dags:
-        print(f"\nNo scoring example in '{env}' (it needs the CustomSalesforceObject__c upsert flow)")
+        emit(f"\nNo scoring example in '{env}' (it needs the CustomSalesforceObject__c upsert flow)")
         return 0
-    print(f"\n== ML scores back to Salesforce ({plan.dag_id} -> {plan.target.dag_id})")
+    emit(f"\n== ML scores back to Salesforce ({plan.dag_id} -> {plan.target.dag_id})")
     for dag_id in (plan.dag_id, plan.target.dag_id):
         started = time.monotonic()
         run = dags[dag_id].test()
-        print(f"  {dag_id}: {run.state} ({time.monotonic() - started:.1f} s)")
+        emit(f"  {dag_id}: {run.state} ({time.monotonic() - started:.1f} s)")
         if run.state != "success":
             return 1
         if dag_id == plan.target.dag_id:
             report = _xcom(run, f"{plan.target_profile.group_id}.report_records")
-            print(
+            emit(
                 f"    upsert: {report['records_processed']} records processed, "
                 f"{report['records_failed']} failed (threshold {report['max_failed_records']})"
             )
-    _show(plan, endpoint_url)
+    _show(plan, endpoint_url, emit)
     return 0
 
 
-def _show(plan: Any, endpoint_url: str) -> None:
+def _show(plan: Any, endpoint_url: str, emit: Callable[[str], None]) -> None:
     import boto3
 
     from sandbox.readback import run_query, warehouse_target
@@ -66,12 +73,12 @@ def _show(plan: Any, endpoint_url: str) -> None:
         key=lambda r: (-float(r["Score__c"] or 0), str(r["External_Id__c"])),
     )
     object_name, profile = plan.target.flow.sf_object, plan.target_profile.profile
-    print(f"  {object_name} in {profile}: {len(scored)} of {len(accounts)} accounts scored; top {SHOWN}:")
+    emit(f"  {object_name} in {profile}: {len(scored)} of {len(accounts)} accounts scored; top {SHOWN}:")
     header = f"{'External_Id__c':<20} {'Name':<24} {'Score__c':>8}"
-    print(f"    {header}   <- AnnualRevenue, NumberOfEmployees, Rating in {plan.view}")
+    emit(f"    {header}   <- AnnualRevenue, NumberOfEmployees, Rating in {plan.view}")
     for record in scored[:SHOWN]:
         _, revenue, employees, rating = accounts[str(record["External_Id__c"])]
-        print(
+        emit(
             f"    {record['External_Id__c']:<20} {str(record['Name'])[:24]:<24} {record['Score__c']:>8.2f}"
             f"   <- {revenue}, {employees}, {rating}"
         )

@@ -67,5 +67,6 @@ def test_a_spectrum_sql_error_alerts_once_keeps_the_loaded_data_and_a_fixed_reru
     assert rerun.state == "success", task_states(rerun)
     rows = target.assert_landed_exactly(aws, org)
     ((current,),) = query(aws("redshift-data"), f"SELECT COUNT(*) FROM {G1}.opportunity_dev_current")
-    assert current == len(rows), "the view the fixed template built reads the latest version of each Id"
+    live = [row for row in rows if not row["IsDeleted"]]  # other tests of the worker may delete some
+    assert current == len(live), "the view the fixed template built reads the newest snapshot's live rows"
     inbox.assert_none()
