@@ -33,6 +33,26 @@ os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
 os.environ["AWS_DEFAULT_REGION"] = "eu-west-1"
 
 
+LONGEST_FIRST = (
+    "tests/pipeline/test_backfill_limits.py",  # the real scheduler, a backfill against tiny API limits
+    "tests/pipeline/test_backfill_rest.py",  # the real scheduler and api-server, backfills and clears
+    "tests/lineage/test_openlineage_graph.py",  # make demo's code path in a subprocess
+    "tests/sandbox/test_local_airflow.py",  # make airflow's stack
+    "tests/pipeline/test_deletes.py",  # the property case: many sequences of changes and runs
+    "tests/sandbox/test_glue_jobs.py",  # Spark jobs in local mode
+)
+"""Files that take a minute or more, started first: `make test` hands each worker whole files in
+collection order (`--dist loadfile`), and one of these started last would run alone at the end
+while the other worker idles (docs/testing.md)."""
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    rank = {path: index for index, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_home, ignore_errors=True)
 
