@@ -45,7 +45,7 @@ demo: venv
 ## make test: lint, type-check and the whole test suite (what CI runs), on every core (pytest-xdist:
 ## a whole test file per worker, docs/testing.md says why).
 test: lint typecheck
-	$(BIN)/pytest -n auto --dist loadfile --no-loadscope-reorder
+	$(BIN)/pytest -n auto --dist loadfile
 
 ## make test-fast: the pure core (config, plans, SQL, alerts) and the adapters' unit tests, for the
 ## edit-run loop (well under a minute); make test runs everything.

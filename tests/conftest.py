@@ -33,28 +33,6 @@ os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
 os.environ["AWS_DEFAULT_REGION"] = "eu-west-1"
 
 
-LONGEST_FIRST = (
-    "tests/pipeline/test_backfill_limits.py",  # the real scheduler, a backfill against tiny API limits
-    "tests/lineage/test_openlineage_graph.py",  # make demo's code path in a subprocess
-    "tests/pipeline/test_backfill_rest.py",  # the real scheduler and api-server, backfills and clears
-    "tests/pipeline/test_deletes.py",  # the property case: many sequences of changes and runs
-    "tests/sandbox/test_glue_jobs.py",  # Spark jobs in local mode
-    "tests/sandbox/test_local_airflow.py",  # make airflow's stack
-)
-"""Files that take a minute or more, started first (`make test` passes --no-loadscope-reorder, so
-xdist hands out whole files in this order: the 1st and 3rd to one worker, the 2nd and 4th to the
-other, so the two real-scheduler stacks never run at once). Left to xdist's default order (most
-test cases first) they started last and ran alone at the end while the other worker idled
-(docs/testing.md)."""
-
-
-def pytest_collection_modifyitems(
-    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
-) -> None:
-    rank = {path: index for index, path in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
-
-
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_home, ignore_errors=True)
 
