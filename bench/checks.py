@@ -42,6 +42,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from bench.warehouse import create_workgroup
+
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
 BUCKET = "bench-checks"
@@ -227,6 +229,7 @@ def run(records: int, repeat: int) -> dict[str, Any]:
 
         wr.config.s3_endpoint_url = wr.config.glue_endpoint_url = sandbox.endpoint_url
         stage(session, s3, generate(records))
+        create_workgroup(session, sandbox.endpoint_url, WAREHOUSE)
         redshift = session.client("redshift-data", endpoint_url=sandbox.endpoint_url)
         run_statement(
             redshift, WAREHOUSE,

@@ -34,6 +34,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from bench.warehouse import create_workgroup
+
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
 BUCKET = "bench-views"
@@ -281,6 +283,7 @@ def run(records: int, days: int, churn: float, repeat: int) -> dict[str, Any]:
         began = time.perf_counter()
         data = generate(s3, records, days, churn)
         register(session, days)
+        create_workgroup(session, sandbox.endpoint_url, WAREHOUSE)
         redshift = session.client("redshift-data", endpoint_url=sandbox.endpoint_url)
         create_views(redshift)
         data["setup_seconds"] = round(time.perf_counter() - began, 1)

@@ -57,7 +57,8 @@ def include_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = environments.read_text()
     start = text.index("    # What the lakehouse may spend of each org")
     end = text.index("        concurrent_runs: 4\n", start) + len("        concurrent_runs: 4\n")
-    assert text[start:end].count("salesforce_limits:") == 1 and "quality:" not in text[start:end]
+    assert text[start:end].count("salesforce_limits:") == 1
+    assert "quality:" not in text[start:end]
     environments.write_text(text[:start] + LIMITS.lstrip("\n") + text[end:])
     return include
 
