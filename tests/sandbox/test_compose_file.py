@@ -144,6 +144,26 @@ def test_airflow_components_share_the_sandbox_settings(config: dict[str, Any], n
     assert waits_for["provision"]["condition"] == "service_completed_successfully"
 
 
+@pytest.mark.parametrize("service", ["sandbox", "provision"])
+def test_the_sandbox_containers_code_is_whole(config: dict[str, Any], service: str, tmp_path: Path) -> None:
+    """Only what the service mounts under /opt/lakehouse, on the image's PYTHONPATH: the sandbox
+    imports (the feeds' provisioning imports tools.bundle) and finds the feed job it uploads."""
+    root = tmp_path / "opt" / "lakehouse"
+    for volume in config["services"][service]["volumes"]:
+        target = Path(volume["target"])
+        if volume["type"] == "bind" and target.is_relative_to("/opt/lakehouse"):
+            shutil.copytree(volume["source"], root / target.relative_to("/opt/lakehouse"))
+    check = (
+        "import sandbox.__main__, sandbox.feeds.provisioning as p; "
+        "assert p.SCRIPT.is_file(), p.SCRIPT; assert (p.SCRIPT.parent / 'feed_job').is_dir()"
+    )
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": f"{root / 'plugins'}:{root}", "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", check], cwd=root, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
 def test_sandbox_image_pins_match_the_lock() -> None:
     """The sandbox container runs the versions the tests run (requirements-dev.lock)."""
     lock = dict(
