@@ -2,7 +2,8 @@
 
 Starts the sandbox in-process, provisions what Terraform would (buckets, connector profiles,
 flows, Glue jobs and their on-prem sources), then with Airflow's `dag.test()` (a real metadata DB
-and the same task code the scheduler runs):
+and the same task code the scheduler runs), on two worker processes that run at once what is
+independent, as a scheduler's workers would (sandbox/demo_pool.py; the output keeps its order):
 
 1. runs each Salesforce ingest DAG for three consecutive daily data intervals, the emulated orgs'
    whole history, each as of the end of its interval on the org's clock, with deletes, a merge, a
