@@ -164,6 +164,17 @@ def test_the_sandbox_containers_code_is_whole(config: dict[str, Any], service: s
     assert done.returncode == 0, done.stderr[-3000:]
 
 
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_airflow_components_load_the_lakehouse_plugin(config: dict[str, Any], name: str) -> None:
+    """The generated DAGs' priority-weight strategy exists only once the plugin is registered; the
+    plugins folder must be the mounted plugins/ that holds lakehouse_plugin.py (as on MWAA)."""
+    service = config["services"][name]
+    folder = service["environment"]["AIRFLOW__CORE__PLUGINS_FOLDER"]
+    mounted = {v["target"]: Path(v["source"]) for v in service["volumes"] if v["type"] == "bind"}
+    assert (mounted[folder] / "lakehouse_plugin.py").is_file(), (folder, mounted)
+    assert (mounted[folder] / ".airflowignore").read_text().split() == ["lakehouse/"]
+
+
 def test_sandbox_image_pins_match_the_lock() -> None:
     """The sandbox container runs the versions the tests run (requirements-dev.lock)."""
     lock = dict(
