@@ -114,7 +114,10 @@ def test_services_of_the_stack(config: dict[str, Any]) -> None:
     assert Path(services["sandbox"]["build"]["context"]) == REPO / "sandbox"
     assert "provision" in services["provision"]["command"]
     assert "http://sandbox:4566" in services["provision"]["command"]
-    assert services["airflow-init"]["command"][-1].rstrip().endswith("airflow db migrate")
+    init = services["airflow-init"]["command"][-1]
+    assert "airflow db migrate" in init
+    assert init.index("airflow db migrate") < init.index("python -m lakehouse pools")
+    assert init.rstrip().endswith("airflow pools import /tmp/pools.json")  # the orgs' pools
     for name in ("airflow-init", *COMPONENTS):
         assert services[name]["image"] == AIRFLOW_IMAGE, name
         build = services[name]["build"]
