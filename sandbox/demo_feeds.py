@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-
 
 def feed_plans(include_dir: Path, env: str) -> list[Any]:
     from lakehouse.config import load_config
