@@ -42,7 +42,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from bench.warehouse import create_workgroup
+from bench.warehouse import create_workgroup, sandbox_session
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
@@ -211,19 +211,13 @@ def _wait(redshift: Any, statement: str) -> None:
 
 
 def run(records: int, repeat: int) -> dict[str, Any]:
-    import boto3
 
     from lakehouse.quality.sql import measure_query
     from sandbox.readback import run_statement
     from sandbox.server import Sandbox
 
     with Sandbox() as sandbox:
-        os.environ["AWS_ENDPOINT_URL"] = sandbox.endpoint_url
-        session = boto3.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="eu-west-1"
-        )
-        s3 = session.client("s3", endpoint_url=sandbox.endpoint_url)
-        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        session, s3 = sandbox_session(sandbox.endpoint_url, BUCKET)
         began = time.perf_counter()
         import awswrangler as wr
 

@@ -34,7 +34,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from bench.warehouse import create_workgroup
+from bench.warehouse import create_workgroup, sandbox_session
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
@@ -269,17 +269,11 @@ def time_query(redshift: Any, sql: str, repeat: int) -> tuple[list[float], list[
 
 
 def run(records: int, days: int, churn: float, repeat: int) -> dict[str, Any]:
-    import boto3
 
     from sandbox.server import Sandbox
 
     with Sandbox() as sandbox:
-        os.environ["AWS_ENDPOINT_URL"] = sandbox.endpoint_url
-        session = boto3.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="eu-west-1"
-        )
-        s3 = session.client("s3", endpoint_url=sandbox.endpoint_url)
-        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        session, s3 = sandbox_session(sandbox.endpoint_url, BUCKET)
         began = time.perf_counter()
         data = generate(s3, records, days, churn)
         register(session, days)
