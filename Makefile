@@ -15,7 +15,7 @@ FAST_TESTS := tests/unit tests/config tests/infra/test_config_parity.py tests/in
 	tests/sandbox/test_redshift_data.py tests/sandbox/test_webhooks.py tests/sandbox/test_partition_catalog.py \
 	tests/sandbox/test_regions.py tests/sandbox/test_glue_crawlers.py tests/jobs/test_feed_ingest.py
 
-.PHONY: venv jdbc test test-fast lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest bench-views bench-checks up down airflow compose-smoke bundle lock clean
+.PHONY: venv bytecode jdbc test test-fast lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest bench-views bench-checks up down airflow compose-smoke bundle lock clean
 
 venv: $(STAMP) jdbc
 
@@ -37,19 +37,28 @@ $(STAMP):
 	@rm -rf plugins/*.egg-info
 	@touch $@
 
+## bytecode: the project's own modules compiled once. Where PYTHONDONTWRITEBYTECODE=1 is set (as on
+## this project's CI machines) no process writes .pyc files, and every Airflow task, sandbox server and
+## test worker compiled plugins/ and sandbox/ again, about 0.8 s a process; they still read the .pyc
+## files that exist, and a stale one (an edited module) is recompiled, never used.
+bytecode: venv
+	@$(BIN)/python -m compileall -q -j 0 plugins dags jobs sandbox tests bench tools
+
 ## make demo: the main job. Every ingest pipeline over three days on the local sandbox, then what landed.
-demo: venv
+demo: bytecode
 	$(BIN)/lakehouse validate include/config
 	$(BIN)/python -m sandbox.demo --env $(ENV)
 
-## make test: lint, type-check and the whole test suite (what CI runs), on every core (pytest-xdist:
-## a whole test file per worker, docs/testing.md says why).
-test: lint typecheck
-	$(BIN)/pytest -n auto --dist loadfile
+## make test: lint, type-check and the whole test suite (what CI runs) on pytest-xdist workers, one
+## more than the cores: a whole test file per worker, and about a quarter of a worker's time is spent
+## waiting on a real scheduler or a subprocess, which the extra worker fills (docs/testing.md).
+TEST_WORKERS ?= $(shell $(PY) -c 'import os; print(len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1) + 1)')
+test: lint typecheck bytecode
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## make test-fast: the pure core (config, plans, SQL, alerts) and the adapters' unit tests, for the
 ## edit-run loop (well under a minute); make test runs everything.
-test-fast: venv
+test-fast: bytecode
 	$(BIN)/pytest -n auto $(FAST_TESTS)
 
 lint: venv

@@ -124,6 +124,10 @@ def airflow_env(local: LocalAirflow, base: Mapping[str, str]) -> dict[str, str]:
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{local.api_url}/execution/",
             "AIRFLOW__API_AUTH__JWT_SECRET": jwt_secret(local.home),
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",  # its server would bind 0.0.0.0
+            # the LocalExecutor's workers fork from a forkserver that has imported what every task
+            # imports (lakehouse.airflow.task_preload says why)
+            "AIRFLOW__SCHEDULER__MP_START_METHOD": "forkserver",
+            "AIRFLOW__SCHEDULER__MP_FORKSERVER_PRELOAD": "lakehouse.airflow.task_preload",
             # lakehouse.airflow.tuning: the sandbox's AppFlow has no propagation delay to wait out
             "AIRFLOW__LAKEHOUSE__APPFLOW_UPDATE_PROPAGATION_SECONDS": "1",
             "AIRFLOW__LAKEHOUSE__APPFLOW_POKE_INTERVAL_SECONDS": "5",

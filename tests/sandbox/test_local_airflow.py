@@ -14,6 +14,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg2
@@ -31,6 +32,7 @@ from tests.stack import (
     answers_ok,
     assert_sigint_stops_every_process,
     call,
+    processes_with,
     running_stack,
 )
 
@@ -110,6 +112,31 @@ def test_triggered_run_is_scheduled_and_runs_a_task(stack: Stack, token: str) ->
     assert first["task_id"].endswith("validate_results"), ran
     log = call(f"{run_url}/taskInstances/{first['task_id']}/logs/{first['try_number']}", token=token)
     assert log["content"], "the api-server read no task log"
+
+
+def test_the_executors_workers_fork_from_a_forkserver_that_preloaded_the_tasks_imports(
+    stack: Stack, token: str
+) -> None:
+    """After a task ran (the test before): the LocalExecutor's workers are children of the
+    scheduler's forkserver, and that forkserver has loaded awswrangler's pyarrow
+    (lakehouse.airflow.task_preload), so a task forked from a worker starts with it."""
+    ours = {int(line.partition(":")[0]) for line in processes_with(str(stack.home))}
+    forked = {pid for pid in ours if b"multiprocessing.forkserver" in _cmdline(pid)}  # and its children
+    servers = [pid for pid in forked if _parent(pid) not in forked]
+    assert len(servers) == 1, {pid: _cmdline(_parent(pid))[:80] for pid in servers}
+    assert b"airflow scheduler" in _cmdline(_parent(servers[0]))
+    # the workers: the forkserver's children (setproctitle does not rename a forkserver's child)
+    assert [pid for pid in ours if _parent(pid) == servers[0]], "no LocalExecutor worker"
+    maps = Path(f"/proc/{servers[0]}/maps").read_text()
+    assert "libarrow" in maps, "the forkserver did not import pyarrow: no preload"
+
+
+def _cmdline(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
 
 
 def test_a_failed_task_alerts_sns_and_the_webhook_with_a_log_link_that_opens_its_log(
