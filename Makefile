@@ -54,7 +54,7 @@ demo: bytecode
 ## waiting on a real scheduler or a subprocess, which the extra worker fills (docs/testing.md).
 TEST_WORKERS ?= $(shell $(PY) -c 'import os; print(len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1) + 1)')
 test: lint typecheck bytecode
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 ## make test-fast: the pure core (config, plans, SQL, alerts) and the adapters' unit tests, for the
 ## edit-run loop (well under a minute); make test runs everything.

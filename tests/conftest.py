@@ -33,6 +33,34 @@ os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
 os.environ["AWS_DEFAULT_REGION"] = "eu-west-1"
 
 
+@pytest.hookimpl(trylast=True)  # after `-m` has deselected what does not run
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files marked `queued_first`, then the others by their number of cases (xdist's own
+    order), each file's cases in their own order.
+
+    `make test` hands whole files to its workers in this order (--dist loadfile
+    --no-loadscope-reorder). In xdist's order (most cases first) the real-scheduler files, a few
+    long cases each, came last and ended the run beside each other, the other workers idle.
+    """
+    files: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.nodeid.partition("::")[0], []).append(item)
+
+    def rank(name: str) -> tuple[bool, int]:
+        return files[name][0].get_closest_marker("queued_first") is None, -len(files[name])
+
+    items[:] = [item for name in sorted(files, key=rank) for item in files[name]]
+
+
+@pytest.fixture(scope="session")
+def worker_metadata_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This test process's metadata DB (in its AIRFLOW_HOME above), migrated: a copy of the run's
+    one migration (tests/metadata_db.py)."""
+    from tests.metadata_db import copy_migrated_db
+
+    return copy_migrated_db(tmp_path_factory, Path(_home), os.environ)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_home, ignore_errors=True)
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -38,11 +36,8 @@ def fidelity_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandb
 
 
 @pytest.fixture(scope="session")
-def metadata_db() -> None:
+def metadata_db(worker_metadata_db: Path) -> None:
     """Airflow's metadata DB of this test process (AIRFLOW_HOME of tests/conftest.py), migrated."""
-    subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True, env=os.environ
-    )
 
 
 @pytest.fixture(scope="module")

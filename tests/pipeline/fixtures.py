@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -33,7 +32,9 @@ def sandbox() -> Iterator[Sandbox]:
 
 
 @pytest.fixture(scope="session")
-def pipeline_env(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pipeline_env(
+    sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory, worker_metadata_db: Path
+) -> Iterator[str]:
     """Airflow pointed at the sandbox, its DB migrated, the dev environment provisioned.
 
     The config is the sample's with `retries: 0`: a failing task should fail the test now, not
@@ -51,9 +52,6 @@ def pipeline_env(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> 
     os.environ.update(airflow_env(sandbox.endpoint_url))
     os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
     os.environ["LAKEHOUSE_INCLUDE_DIR"] = str(include)
-    subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True, env=os.environ
-    )
     provision(sandbox.endpoint_url, include / "config", "dev")
     fresh_lineage_per_task()
     yield sandbox.endpoint_url

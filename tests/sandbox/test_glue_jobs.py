@@ -20,6 +20,7 @@ import pytest
 from sandbox.airflow_env import airflow_env
 from sandbox.glue_jobs.service import GlueJobService
 from sandbox.server import Sandbox
+from tests.metadata_db import copy_migrated_db
 
 BUCKET = "glue-artifacts"
 ROLE = "arn:aws:iam::123456789012:role/glue"
@@ -245,7 +246,9 @@ def log_messages(aws: boto3.Session, group: str, stream: str) -> list[str]:
 
 @pytest.mark.airflow
 @pytest.mark.spark
-def test_spark_jobs_run_as_a_dag_with_glue_logs(aws: boto3.Session, sandbox: Sandbox, tmp_path: Path) -> None:
+def test_spark_jobs_run_as_a_dag_with_glue_logs(
+    aws: boto3.Session, sandbox: Sandbox, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """GlueJobOperator + GlueJobSensor(verbose=True) in a DAG run by Airflow (`airflow dags test`):
     a Spark script using awsglue lands its output and its driver logs where Glue writes them; a
     failing one ends FAILED with its exception line, and the sensor fails."""
@@ -263,7 +266,7 @@ def test_spark_jobs_run_as_a_dag_with_glue_logs(aws: boto3.Session, sandbox: San
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
     }
     airflow = [sys.executable, "-m", "airflow"]
-    subprocess.run([*airflow, "db", "migrate"], env=env, check=True, capture_output=True, timeout=180)
+    copy_migrated_db(tmp_path_factory, tmp_path / "home", env)
     done = subprocess.run(
         [*airflow, "dags", "test", "glue_spark_runs", "2025-01-15"],
         env=env, capture_output=True, text=True, timeout=420,
