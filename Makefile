@@ -15,7 +15,7 @@ FAST_TESTS := tests/unit tests/config tests/infra/test_config_parity.py tests/in
 	tests/sandbox/test_redshift_data.py tests/sandbox/test_webhooks.py tests/sandbox/test_partition_catalog.py \
 	tests/sandbox/test_regions.py tests/sandbox/test_glue_crawlers.py tests/jobs/test_feed_ingest.py
 
-.PHONY: venv bytecode jdbc test test-fast lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest bench-views bench-checks up down airflow compose-smoke bundle lock clean
+.PHONY: venv bytecode jdbc test test-durations test-fast lint typecheck unit demo validate dags schema bench-parse bench-backfill bench-ingest bench-views bench-checks up down airflow compose-smoke bundle lock clean
 
 venv: $(STAMP) jdbc
 
@@ -55,6 +55,11 @@ demo: bytecode
 TEST_WORKERS ?= $(shell $(PY) -c 'import os; print(len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1) + 1)')
 test: lint typecheck bytecode
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+
+## make test-durations: the whole suite once, each file's seconds written to tests/durations.json,
+## the order in which make test hands the files out (longest first: tests/scheduling.py).
+test-durations: bytecode
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --record-file-durations tests/durations.json
 
 ## make test-fast: the pure core (config, plans, SQL, alerts) and the adapters' unit tests, for the
 ## edit-run loop (well under a minute); make test runs everything.

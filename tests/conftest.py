@@ -13,8 +13,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
-# The DAG-running suites' session fixtures, defined once (tests/pipeline/fixtures.py).
-pytest_plugins = ("tests.pipeline.fixtures",)
+# The DAG-running suites' session fixtures, defined once (tests/pipeline/fixtures.py), and the
+# order xdist hands the files out in (tests/scheduling.py).
+pytest_plugins = ("tests.pipeline.fixtures", "tests.scheduling")
 SAMPLE_CONFIG = REPO / "include" / "config"
 
 _home = tempfile.mkdtemp(prefix=f"lakehouse-airflow-home-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-")
@@ -31,25 +32,6 @@ for _key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", 
 os.environ["AWS_ACCESS_KEY_ID"] = "testing"
 os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
 os.environ["AWS_DEFAULT_REGION"] = "eu-west-1"
-
-
-@pytest.hookimpl(trylast=True)  # after `-m` has deselected what does not run
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The files marked `queued_first`, then the others by their number of cases (xdist's own
-    order), each file's cases in their own order.
-
-    `make test` hands whole files to its workers in this order (--dist loadfile
-    --no-loadscope-reorder). In xdist's order (most cases first) the real-scheduler files, a few
-    long cases each, came last and ended the run beside each other, the other workers idle.
-    """
-    files: dict[str, list[pytest.Item]] = {}
-    for item in items:
-        files.setdefault(item.nodeid.partition("::")[0], []).append(item)
-
-    def rank(name: str) -> tuple[bool, int]:
-        return files[name][0].get_closest_marker("queued_first") is None, -len(files[name])
-
-    items[:] = [item for name in sorted(files, key=rank) for item in files[name]]
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from lakehouse.scoring import plan_scoring
 from sandbox.lineage_graph import Edge, Node, datasets, edges, events
 from tests.conftest import REPO, SAMPLE_CONFIG
 
-pytestmark = [pytest.mark.airflow, pytest.mark.queued_first, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.airflow, pytest.mark.timeout(600)]
 
 ENV = "dev"
 REGION, ACCOUNT_ID = "eu-west-1", "111111111111"

@@ -28,7 +28,7 @@ from tests.conftest import REPO
 from tests.pipeline.conftest import RAW, partition_rows
 from tests.stack import READY_TIMEOUT, Stack, answers_ok, running_stack
 
-pytestmark = [pytest.mark.airflow, pytest.mark.queued_first, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.airflow, pytest.mark.timeout(600)]
 
 FIRST = LAST = dt.date(2025, 1, 14)  # logical dates (interval starts) of the backfill
 ALLOWANCE = 2  # API requests per org day; each run here spends 1 (REST, <= 2,000 records)

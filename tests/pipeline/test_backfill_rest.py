@@ -31,7 +31,7 @@ from tests.stack import (
     running_stack,
 )
 
-pytestmark = [pytest.mark.airflow, pytest.mark.queued_first, pytest.mark.timeout(420)]
+pytestmark = [pytest.mark.airflow, pytest.mark.timeout(420)]
 
 DAG_ID = "sfdc_ingest__opportunity_dev"
 GROUP = "roche_salesforce_connector_profile1"

@@ -36,7 +36,7 @@ from tests.stack import (
     running_stack,
 )
 
-pytestmark = [pytest.mark.airflow, pytest.mark.queued_first, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.airflow, pytest.mark.timeout(240)]
 
 DAG_TO_RUN = "sfdc_upsert__custom_salesforce_object"  # runs on its results Asset: unpausing adds no run
 RAN = {"success", "failed", "up_for_retry", "skipped", "upstream_failed", "up_for_reschedule", "deferred"}

@@ -2,8 +2,9 @@
 
 A LocalExecutor worker forks a process per task (Airflow's supervisor), and that process parses its
 DAG file and runs the operator: it imports our operators, the Amazon provider's hooks, boto3,
-awswrangler, pandas and pyarrow each time, about 1 s of CPU of a task that does a second of work
-(docs/pipeline.md, "Task start-up"). Airflow 3.3's `[scheduler] mp_start_method = forkserver` with
+awswrangler, pandas and pyarrow each time, close to a second of CPU for a task that often does less
+(docs/pipeline.md, "Task start-up on the real scheduler"). Airflow 3.3's
+`[scheduler] mp_start_method = forkserver` with
 `[scheduler] mp_forkserver_preload = lakehouse.airflow.task_preload` has the scheduler's forkserver
 import this module before it forks the workers, so every task inherits the imports copy-on-write.
 The task still parses its DAG file and builds its DAG; only the imports are shared.
