@@ -187,7 +187,7 @@ def markdown(rows: list[Row], meta: dict[str, Any]) -> str:
         "Seconds to fill `DagBag(folder)` in a fresh process, best of "
         + ", ".join(f"{repeats_for(n)} (N={n})" for n in meta["sizes"])
         + "; Airflow itself is imported before the clock starts, everything else (the Amazon "
-        "provider, awswrangler, config, DAG building) is timed. Peak RSS is the process's; Δ is "
+        "provider, awswrangler, config, DAG building) is timed. Peak RSS is the process's (VmHWM); Δ is "
         "over the RSS after importing Airflow. Every run is checked: no import errors, every DAG "
         "and task the generated files plan. Method: bench/README.md.",
         "",
@@ -195,6 +195,7 @@ def markdown(rows: list[Row], meta: dict[str, Any]) -> str:
         "(three in four): " + "; ".join(_workload(rows, n) for n in meta["sizes"]) + ".",
         "",
         *([meta["warning"], ""] if meta.get("warning") else []),
+        *([_nice_note(meta["nice"]), ""] if meta.get("nice") else []),
         "## Whole DAGs folder",
         "",
         "| N | variant | seconds | x floor | x generated | peak RSS MiB | Δ RSS MiB | slowest file s |",
@@ -264,7 +265,17 @@ def _meta(sizes: list[int], df_python: Path, df_env: str) -> dict[str, Any]:
         "dagfactory_env": df_env,
         "dagfactory_python": str(df_python),
         "sizes": sizes,
+        "nice": os.nice(0),
     }
+
+
+def _nice_note(nice: int) -> str:
+    """`nice -n 19 make bench-parse` on a machine shared with other work: say so in the results."""
+    return (
+        f"Run at nice {nice}, on a machine shared with other work: the children had the CPUs when "
+        "the other work left them, so the seconds run higher than on a quiet machine, by varying "
+        "amounts; read the ratios between variants with that in mind."
+    )
 
 
 def _busy_warning(load: list[float]) -> str | None:
