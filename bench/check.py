@@ -1,13 +1,16 @@
 """Prove the three variants build the same DAGs before timing them.
 
-A child process loads a folder and prints, per DAG, its settings and per task: operator class,
-template field values, upstream task ids, outlets, the sensor and concurrency settings, the
-callbacks (class and the alert notifier's settings; how many notifier objects the DAG's tasks
-share) and every keyword argument the operator was built with. The generated DAGs and the
-hand-written floor must match exactly; dag-factory must match after undoing its documented
-differences (bench/dagfactory_yaml.py): `pN_` task-id prefixes, the `dagfactory` tag,
-the YAML it appends to doc_md, `columns` given as a Jinja string instead of an XComArg, and the
-placeholder callable the has_records shim is built with.
+A child process loads a folder and prints, per DAG, its settings (the timetable's repr: its cron or
+interval) and per task: operator class, template field values, upstream task ids, outlets, the
+sensor, pool and concurrency settings, the callbacks (class and the alert notifier's settings; how
+many notifier objects the DAG's tasks share) and every keyword argument the operator was built
+with, by value: plain data and the plan dataclasses (audit plan, lineage names) by repr, dicts and
+lists item by item, a notifier (run_flow's `limit_alert`, audit_data's `warning_notifier`) by its
+settings, anything else by its type. The generated DAGs and the hand-written floor must match
+exactly; dag-factory must match after undoing its documented differences
+(bench/dagfactory_yaml.py): `pN_` task-id prefixes, the `dagfactory` tag, the YAML it appends to
+doc_md, `columns` given as a Jinja string instead of an XComArg, and the placeholder callable the
+has_records shim is built with.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 from bench.measure import MARK, MeasurementError, child_env
 
 CHILD = r"""
-import datetime, json, sys
+import dataclasses, datetime, json, sys
 from airflow.dag_processing.dagbag import DagBag
 
 CALLBACKS = ("on_failure_callback", "on_retry_callback", "on_success_callback")
@@ -55,20 +58,30 @@ def callbacks(owner):
 SIMPLE = (str, int, float, bool, type(None), datetime.timedelta)
 
 
+def value(v):
+    # An argument's value, comparable across processes: plain data and dataclasses (frozen plan
+    # objects: AuditPlan, TableLineage) by repr, a notifier by its settings, dicts and lists item
+    # by item, anything else (the DAG, the task group, an XComArg, the weight strategy) by type.
+    if isinstance(v, SIMPLE) or isinstance(v, (list, tuple)) and all(isinstance(x, SIMPLE) for x in v):
+        return repr(v)
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        return repr(v)
+    if all(hasattr(v, a) for a in CALLBACK_ATTRS):
+        return callback(v)
+    if isinstance(v, dict):
+        return {str(k): value(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [type(v).__name__, *(value(x) for x in v)]
+    return "<" + type(v).__module__ + "." + type(v).__qualname__ + ">"
+
+
 def arguments(task):
     # Every keyword the operator was built with (its own and the default_args it took), as
-    # Airflow records them for mapping: a value's repr where it is plain data, else its type.
-    # An argument one variant passes and another does not shows up here even when no attribute
-    # above reads it. A private attribute: if Airflow drops it, the check stops rather than
-    # comparing nothing.
+    # Airflow records them for mapping. An argument one variant passes and another does not
+    # shows up here even when no attribute above reads it. A private attribute: if Airflow drops
+    # it, the check stops rather than comparing nothing.
     if not hasattr(task, "_BaseOperator__init_kwargs"):
         raise SystemExit("bench.check: Airflow no longer records operator arguments; update arguments()")
-
-    def value(v):
-        if isinstance(v, SIMPLE) or isinstance(v, (list, tuple)) and all(isinstance(x, SIMPLE) for x in v):
-            return repr(v)
-        return "<" + type(v).__module__ + "." + type(v).__qualname__ + ">"
-
     return {k: value(v) for k, v in sorted(task._BaseOperator__init_kwargs.items())}
 
 
@@ -95,14 +108,16 @@ for dag_id, dag in bag.dags.items():
                           "update_propagation_seconds", "window_start", "window_end", "destination_prefix",
                           "execution_id", "appflow_run_task_id", "location", "value", "prefix", "sql",
                           "expected_records", "region_name", "aws_conn_id", "max_active_tis_per_dag",
-                          "max_failed_records")
+                          "max_failed_records", "pool", "pool_slots", "priority_weight",
+                          "hand_on_after_seconds", "limit_wait_seconds", "limit_alert_bucket",
+                          "data_transfer_api", "latest_table", "load_id", "partition_value",
+                          "interval_start", "interval_end", "schema_task_id", "results_schema_sql")
             },
             "callbacks": callbacks(task),
             "arguments": arguments(task),
         }
     out["dags"][dag_id] = {
-        "timetable": repr(getattr(dag.timetable, "_expression", None)),
-        "timetable_class": type(dag.timetable).__name__,
+        "timetable": repr(dag.timetable),
         "start_date": dag.start_date.isoformat() if dag.start_date else None,
         "catchup": dag.catchup,
         "max_active_runs": dag.max_active_runs,
@@ -142,7 +157,8 @@ def fingerprint(python: Path, folder: Path, include_dir: Path) -> dict[str, Any]
     data: dict[str, Any] = json.loads(lines[-1][len(MARK) :])
     if data["import_errors"]:
         raise MeasurementError(f"check {folder}: import errors {data['import_errors']}")
-    return data["dags"]
+    dags: dict[str, Any] = data["dags"]
+    return dags
 
 
 def _undo_dagfactory(value: Any) -> Any:
@@ -156,7 +172,7 @@ def _undo_dagfactory(value: Any) -> Any:
 
 
 def normalise_dagfactory(dags: dict[str, Any]) -> dict[str, Any]:
-    out = _undo_dagfactory(dags)
+    out: dict[str, Any] = _undo_dagfactory(dags)
     for dag in out.values():
         dag["tags"] = [t for t in dag["tags"] if t != "dagfactory"]
         dag["doc_md"] = dag["doc_md"].split("\n## YML DAG\n", 1)[0]
@@ -175,7 +191,7 @@ def normalise_dagfactory(dags: dict[str, Any]) -> dict[str, Any]:
 
 
 def without_columns(dags: dict[str, Any]) -> dict[str, Any]:
-    out = json.loads(json.dumps(dags))
+    out: dict[str, Any] = json.loads(json.dumps(dags))
     for dag in out.values():
         for task in dag["tasks"].values():
             task["fields"].pop("columns", None)

@@ -1,6 +1,7 @@
 """Write the three DAG folders of one size N into a temp dir.
 
-<root>/include/config/{flows,environments}.yaml   N ingest flows, the sample's defaults
+<root>/include/config/{flows,environments}.yaml   N ingest flows, the sample's defaults (so each
+                                                   incremental one also gets a reconciliation DAG)
 <root>/include/sql/*.sql                           copied from include/sql
 <root>/generated/*.py                              the project's DAG files (dags/*.py)
 <root>/handwritten/<dag_id>.py                     the floor: one plain-Python file per DAG
@@ -19,9 +20,11 @@ import yaml
 
 from bench import dagfactory_yaml, handwritten
 from bench.spec import DagSpec, dag_specs
+from lakehouse.plan.dags import DAG_KINDS
 
 REPO = Path(__file__).resolve().parent.parent
 ENV = "dev"
+INGEST_DAG_PREFIX = DAG_KINDS["ingest"] + "__"
 
 # Realistic variety, cycled over the flows: daily/nightly/weekday/hourly schedules (the hourly
 # ones partition by minute), incremental and snapshot loads, PII flags.
@@ -49,9 +52,20 @@ class Workload:
     specs: list[DagSpec]
 
     @property
+    def dags(self) -> int:
+        """Every DAG the folders build: N ingest DAGs and the incremental objects' reconciliations."""
+        return len(self.specs)
+
+    @property
+    def tasks(self) -> int:
+        return sum(spec.tasks for spec in self.specs)
+
+    @property
     def worker_dag(self) -> DagSpec:
-        """The DAG a worker builds in the single-DAG measurement: one from the middle."""
-        return self.specs[len(self.specs) // 2]
+        """The DAG a worker builds in the single-DAG measurement: an ingest DAG from the middle
+        (its task is in `salesforce_ingest.py`, the file the generated variant's worker parses)."""
+        ingest = [spec for spec in self.specs if spec.dag_id.startswith(INGEST_DAG_PREFIX)]
+        return ingest[len(ingest) // 2]
 
 
 def object_name(i: int) -> str:
@@ -92,8 +106,9 @@ def write(n: int, root: Path) -> Workload:
         shutil.copy(dag_file, generated / dag_file.name)
 
     specs = dag_specs(include, ENV)
-    if len(specs) != n:
-        raise RuntimeError(f"the workload plans {len(specs)} ingest DAGs, expected {n}")
+    ingest = sum(spec.dag_id.startswith(INGEST_DAG_PREFIX) for spec in specs)
+    if ingest != n:
+        raise RuntimeError(f"the workload plans {ingest} ingest DAGs, expected {n}")
 
     hand = root / "handwritten"
     hand.mkdir()

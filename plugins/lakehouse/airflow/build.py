@@ -19,7 +19,7 @@ from airflow.sdk import (
 from airflow.sdk.bases.timetable import BaseTimetable
 
 from lakehouse.airflow.audit_step import audit_steps
-from lakehouse.airflow.catalog_steps import CatalogTarget, catalog_steps, table_lineage
+from lakehouse.airflow.catalog_steps import CatalogTarget, catalog_steps
 from lakehouse.airflow.dag_args import (
     ONE_AT_A_TIME,
     WINDOW_END,
@@ -32,7 +32,7 @@ from lakehouse.airflow.dag_args import (
     timetable,
     warehouse_args,
 )
-from lakehouse.airflow.lineage_names import TableLineage
+from lakehouse.airflow.lineage_names import TableLineage, table_lineage
 from lakehouse.airflow.operators.appflow import AppflowStartRunOperator
 from lakehouse.airflow.operators.catalog import GluePartitionOperator, SalesforceSchemaOperator
 from lakehouse.airflow.operators.checks import PartitionCheckOperator

@@ -11,7 +11,7 @@ from airflow.providers.amazon.aws.operators.redshift_data import RedshiftDataOpe
 from airflow.sdk import BaseOperator
 
 from lakehouse.airflow.dag_args import ONE_AT_A_TIME, aws_args, warehouse_args
-from lakehouse.airflow.lineage_names import TableLineage, warehouse
+from lakehouse.airflow.lineage_names import table_lineage
 from lakehouse.airflow.operators.catalog import GluePartitionOperator, GlueTableOperator
 from lakehouse.airflow.tuning import Tuning
 from lakehouse.config import Environment
@@ -36,24 +36,6 @@ class CatalogSteps(NamedTuple):
     register_table: BaseOperator
     register_partition: BaseOperator
     ensure_external_schema: BaseOperator
-
-
-def table_lineage(
-    environment: Environment, glue_database: str, table: str, location: str, external_schema: str
-) -> TableLineage:
-    """The lineage names of one catalogued table of `environment`."""
-    redshift = environment.redshift
-    return TableLineage(
-        region=environment.region,
-        account_id=environment.account_id,
-        glue_database=glue_database,
-        table=table,
-        location=location,
-        warehouse=warehouse(
-            redshift.workgroup_name, redshift.cluster_identifier, environment.region, redshift.database
-        ),
-        external_schema=external_schema,
-    )
 
 
 def catalog_steps(

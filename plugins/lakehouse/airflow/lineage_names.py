@@ -1,9 +1,14 @@
 """The names of our lineage datasets, kept apart from OpenLineage's classes (lakehouse.airflow.lineage)
-so the DAGs can carry them without importing OpenLineage while they are parsed."""
+so the DAGs can carry them without importing OpenLineage while they are parsed. Plain data, no
+Airflow import either: the parse benchmark's specs (bench/spec.py) build the same values."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lakehouse.config import Environment
 
 REDSHIFT_PORT = 5439
 EXTRACTORS = "lakehouse.airflow.lineage_extractors.RedshiftDataExtractor"
@@ -51,6 +56,24 @@ class TableLineage:
     @property
     def glue_name(self) -> str:
         return f"table/{self.glue_database}/{self.table}"
+
+
+def table_lineage(
+    environment: Environment, glue_database: str, table: str, location: str, external_schema: str
+) -> TableLineage:
+    """The lineage names of one catalogued table of `environment`."""
+    redshift = environment.redshift
+    return TableLineage(
+        region=environment.region,
+        account_id=environment.account_id,
+        glue_database=glue_database,
+        table=table,
+        location=location,
+        warehouse=warehouse(
+            redshift.workgroup_name, redshift.cluster_identifier, environment.region, redshift.database
+        ),
+        external_schema=external_schema,
+    )
 
 
 def table_prefix(key: str) -> str:
