@@ -27,8 +27,8 @@ def run_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def copy_migrated_db(tmp_path_factory: pytest.TempPathFactory, home: Path, env: Mapping[str, str]) -> Path:
-    """The SQLite DB Airflow uses in `home` with `env` (airflow.db, or unittests.db in unit-test
-    mode), migrated: a copy of the run's template, made first if it is missing."""
+    """`home`'s SQLite metadata DB (the file the migration made: airflow.db, in unit-test mode
+    too), migrated: a copy of the run's template, made first if it is missing."""
     template = _template(run_root(tmp_path_factory), env)
     home.mkdir(parents=True, exist_ok=True)
     target = home / template.name
