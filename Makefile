@@ -53,13 +53,14 @@ demo: bytecode
 ## more than the cores: a whole test file per worker, and about a quarter of a worker's time is spent
 ## waiting on a real scheduler or a subprocess, which the extra worker fills (docs/testing.md).
 TEST_WORKERS ?= $(shell $(PY) -c 'import os; print(len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1) + 1)')
+XDIST := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 test: lint typecheck bytecode
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+	$(BIN)/pytest $(XDIST)
 
 ## make test-durations: the whole suite once, each file's seconds written to tests/durations.json,
 ## the order in which make test hands the files out (longest first: tests/scheduling.py).
 test-durations: bytecode
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --record-file-durations tests/durations.json
+	$(BIN)/pytest $(XDIST) --record-file-durations tests/durations.json
 
 ## make test-fast: the pure core (config, plans, SQL, alerts) and the adapters' unit tests, for the
 ## edit-run loop (well under a minute); make test runs everything.

@@ -29,14 +29,15 @@ def run_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def copy_migrated_db(tmp_path_factory: pytest.TempPathFactory, home: Path, env: Mapping[str, str]) -> Path:
     """`home`'s SQLite metadata DB (the file the migration made: airflow.db, in unit-test mode
     too), migrated: a copy of the run's template, made first if it is missing."""
-    template = _template(run_root(tmp_path_factory), env)
     home.mkdir(parents=True, exist_ok=True)
-    target = home / template.name
-    if target.exists() and target.stat().st_size:
+    existing = [db for db in home.glob("*.db") if db.stat().st_size]
+    if existing:
         # never overwrite a DB in use (an open SQLite file would be rewritten under its readers)
         _migrate(home, env)
-    else:
-        shutil.copyfile(template, target)
+        return existing[0]
+    template = _template(run_root(tmp_path_factory), env)
+    target = home / template.name
+    shutil.copyfile(template, target)
     return target
 
 

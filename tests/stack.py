@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import pytest
 
 from sandbox.airflow_local.aws_sandbox import ENDPOINT_FILE
+from sandbox.airflow_local.processes import proc_stat
 from sandbox.airflow_local.settings import LOGIN_PASSWORD, LOGIN_USER
 from sandbox.airflow_local.stack import PIDS_FILE, free_port
 from tests.conftest import REPO
@@ -145,21 +146,18 @@ def processes_with(marker: str) -> list[str]:
             continue
         try:
             text = (entry / "environ").read_bytes() + (entry / "cmdline").read_bytes()
-            state = (entry / "stat").read_text().rpartition(")")[2].split()[0]
         except OSError:
             continue
-        if marker.encode() in text and state != "Z":
+        fields = proc_stat(int(entry.name))
+        if marker.encode() in text and fields is not None and fields[0] != "Z":
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             found.append(f"{entry.name}: {command[:120]}")
     return found
 
 
 def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    fields = proc_stat(pid)
+    return fields is not None and fields[0] != "Z"
 
 
 def assert_sigint_stops_every_process(stack: Stack) -> float:

@@ -52,16 +52,21 @@ def _group_alive(pgid: int) -> bool:
     proc = Path("/proc")
     if not proc.is_dir():  # not Linux: a zombie counts as alive, the escalation ends it anyway
         return True
-    return any(_live_member(entry / "stat", pgid) for entry in proc.iterdir() if entry.name.isdigit())
+    return any(_live_member(int(entry.name), pgid) for entry in proc.iterdir() if entry.name.isdigit())
 
 
-def _live_member(stat_file: Path, pgid: int) -> bool:
-    """/proc/<pid>/stat after the command's closing parenthesis: state, ppid, pgrp, ..."""
+def proc_stat(pid: int) -> list[str] | None:
+    """/proc/<pid>/stat after the command's closing parenthesis (state, ppid, pgrp, ...), or None
+    once the process is gone; the command itself may hold spaces and parentheses."""
     try:
-        fields = stat_file.read_text().rpartition(")")[2].split()
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     except OSError:
-        return False
-    return int(fields[2]) == pgid and fields[0] not in {"Z", "X"}
+        return None
+
+
+def _live_member(pid: int, pgid: int) -> bool:
+    fields = proc_stat(pid)
+    return fields is not None and int(fields[2]) == pgid and fields[0] not in {"Z", "X"}
 
 
 def _signal_leader(pid: int, signum: int) -> None:

@@ -35,13 +35,8 @@ def fidelity_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandb
         yield sandbox
 
 
-@pytest.fixture(scope="session")
-def metadata_db(worker_metadata_db: Path) -> None:
-    """Airflow's metadata DB of this test process (AIRFLOW_HOME of tests/conftest.py), migrated."""
-
-
 @pytest.fixture(scope="module")
-def airflow_on_sandbox(fidelity_sandbox: Sandbox, metadata_db: None) -> Iterator[str]:
+def airflow_on_sandbox(fidelity_sandbox: Sandbox, worker_metadata_db: Path) -> Iterator[str]:
     """Airflow pointed at the sandbox for one module; the environment comes back afterwards."""
     saved = dict(os.environ)
     os.environ.update(airflow_env(fidelity_sandbox.endpoint_url))

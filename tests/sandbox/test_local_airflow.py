@@ -23,6 +23,7 @@ import pytest
 from lakehouse.config import load_config
 from lakehouse.plan.inventory import environment_dag_ids
 from sandbox.airflow_local.metadata_db import libpq_url, running_url
+from sandbox.airflow_local.processes import proc_stat
 from sandbox.provision import WEBHOOK_PATH
 from tests.conftest import REPO, SAMPLE_CONFIG
 from tests.reliability.conftest import sns_messages
@@ -136,7 +137,9 @@ def _cmdline(pid: int) -> bytes:
 
 
 def _parent(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
+    fields = proc_stat(pid)
+    assert fields is not None, f"process {pid} is gone"
+    return int(fields[1])
 
 
 def test_a_failed_task_alerts_sns_and_the_webhook_with_a_log_link_that_opens_its_log(
